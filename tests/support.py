@@ -1,4 +1,4 @@
-"""Shared test helpers.
+"""Shared test helpers (import as `from support import need`).
 
 ``need(binary)`` skips a test whose binary is missing on a user's machine, but fails it when
 ``CFGATE_REQUIRE_ALL=1`` (as ``.ci/run`` sets), so CI can never pass by skipping.
