@@ -34,7 +34,7 @@ class TfBlock(Model):
     attributes: dict[str, TfAttribute] = Field(default_factory=dict)
     blocks: tuple["TfBlock", ...] = ()
     location: Location
-    duplicates: tuple[TfAttribute, ...] = ()  # attributes defined twice in one body (Terraform rejects these)
+    duplicates: tuple[TfAttribute, ...] = ()  # earlier, overridden occurrences of a repeated attribute (Terraform rejects these)
 
     @property
     def address(self) -> str:

@@ -1,0 +1,62 @@
+"""Settings from ``cfgate.toml`` or ``[tool.cfgate]`` in ``pyproject.toml``; CLI flags go on top.
+
+The nearest file wins, searching from the current directory upwards (like ruff and black).
+Unknown keys are errors, reported with file and line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+
+from .models.base import Model
+from .sources import UsageError
+
+
+class Settings(Model):
+    policy: list[str] = Field(default_factory=list, description="policy files, relative to the config file")
+    exclude: list[str] = Field(default_factory=list)
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    fail_on: Literal["error", "warning", "info", "never"] = "error"
+    fail_on_unknown: bool = False
+    format: Literal["text", "json"] = "text"
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / "cfgate.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.cfgate]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+    return None
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, Path | None]:
+    path = path or find_config()
+    if path is None:
+        return Settings(), None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("cfgate", {})
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        line = next((i for i, row in enumerate(text.splitlines(), 1) if row.strip().startswith(str(first["loc"][0]))), 1)
+        valid = ", ".join(Settings.model_fields)
+        raise UsageError(f"{path}:{line}: invalid cfgate setting '{key}': {first['msg']} (valid settings: {valid})") from None
+    base = path.parent
+    resolved = [str((base / p)) if not Path(p).is_absolute() else p for p in settings.policy]
+    return settings.model_copy(update={"policy": resolved}), path

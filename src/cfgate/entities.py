@@ -1,0 +1,88 @@
+"""A uniform view of everything a policy can select: Terraform blocks, env entries and pools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any, Iterator
+
+from .models import Location, Origin
+from .policies.model import Selector, as_tuple
+from .sources import Workspace
+
+
+@dataclass(frozen=True)
+class Attr:
+    value: Any  # literal, Unknown or EnvRef
+    location: Location
+    expr: str = ""
+    origins: tuple[Origin, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entity:
+    source: str  # terraform | env | python
+    file: str
+    subject: str  # base for messages: google_vpc_access_connector.connector, REDIS_TIMEOUT, DatabaseManager
+    location: Location
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    block: str | None = None
+    type: str | None = None
+    name: str | None = None
+    key: str | None = None
+
+    def attr_subject(self, attribute: str) -> str:
+        return self.subject if self.source == "env" else f"{self.subject}.{attribute}"
+
+
+def entities(workspace: Workspace) -> list[Entity]:
+    out: list[Entity] = []
+    for tf in workspace.terraform:
+        if tf.is_tfvars:
+            continue
+        for block in tf.blocks:
+            kind = block.kind
+            type_ = block.labels[0] if kind in ("resource", "data") and block.labels else None
+            name = block.labels[-1] if block.labels else None
+            attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in block.attributes.items()}
+            out.append(Entity("terraform", tf.path, block.address, block.location, attrs, kind, type_, name))
+    for env in workspace.env:
+        effective = {entry.key: entry for entry in env.entries}  # last one wins, as in python-dotenv
+        for entry in effective.values():
+            attrs = {"value": Attr(entry.value, entry.location, entry.raw)}
+            out.append(Entity("env", env.path, entry.key, entry.location, attrs, key=entry.key))
+    for py in workspace.python:
+        for pool in py.pools:
+            attrs = {k: Attr(s.value, s.location, s.expr) for k, s in pool.settings.items()}
+            out.append(Entity("python", py.path, pool.name, pool.location, attrs, pool.kind, None, pool.name))
+    return out
+
+
+def _match(value: str | None, globs: tuple[str, ...]) -> bool:
+    return value is not None and any(fnmatchcase(value, glob) for glob in globs)
+
+
+def _match_file(path: str, globs: tuple[str, ...]) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatchcase(path, g) or fnmatchcase(name, g) or fnmatchcase(path, g.replace("**/", "")) for g in globs)
+
+
+def select(selector: Selector, items: list[Entity]) -> Iterator[Entity]:
+    for entity in items:
+        if selector.source and entity.source != selector.source:
+            continue
+        if selector.files and not _match_file(entity.file, as_tuple(selector.files)):
+            continue
+        if selector.exclude_files and _match_file(entity.file, as_tuple(selector.exclude_files)):
+            continue
+        if selector.block and not _match(entity.block, as_tuple(selector.block)):
+            continue
+        if selector.type and not _match(entity.type, as_tuple(selector.type)):
+            continue
+        if selector.name and not _match(entity.name, as_tuple(selector.name)):
+            continue
+        if selector.keys and not _match(entity.key, as_tuple(selector.keys)):
+            continue
+        if selector.exclude_keys and _match(entity.key, as_tuple(selector.exclude_keys)):
+            continue
+        yield entity

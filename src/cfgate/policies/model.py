@@ -1,0 +1,106 @@
+"""The policy language, as pydantic models. ``policy/schema/policy.schema.json`` is generated from these.
+
+A policy file lists rules. Each rule selects entities (by source kind, file glob, resource type,
+resource name, env-key glob) and states one constraint about them:
+
+- ``threshold``: an attribute compared with a bound (``>=``, ``<=``, ``in``, ``regex``, ``required``...)
+  or with another attribute of the same entity (``ref``), optionally only ``when`` other checks hold;
+- ``bypass``: emergency flags that must carry an expiry, within a window, and fail once it passes.
+
+Loading a policy never executes anything from it: regexes are compiled, nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field
+
+from ..models.base import Model
+from ..models.rule import Example
+
+Globs = Union[str, list[str]]
+
+OPERATORS = (">=", ">", "<=", "<", "==", "!=", "in", "not_in", "regex", "required", "forbidden", "between", "multiple_of")
+Operator = Literal[">=", ">", "<=", "<", "==", "!=", "in", "not_in", "regex", "required", "forbidden", "between", "multiple_of"]
+
+
+def as_tuple(value: Globs | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+class Selector(Model):
+    """Which entities a rule looks at. Every field given must match; globs use ``fnmatch`` (``*``, ``?``, ``[ab]``)."""
+
+    source: Literal["terraform", "env", "python"] | None = Field(default=None, description="terraform, env or python")
+    files: Globs | None = Field(default=None, description="glob(s) on the file path, e.g. '**/*.tf' or '.env*'")
+    exclude_files: Globs | None = None
+    block: Globs | None = Field(default=None, description="terraform block kind: resource, data, module, variable, locals; python pool kind")
+    type: Globs | None = Field(default=None, description="terraform resource/data type, e.g. google_vpc_access_connector")
+    name: Globs | None = Field(default=None, description="resource, module or pool name")
+    keys: Globs | None = Field(default=None, description="env key glob(s), e.g. '*_TIMEOUT'")
+    exclude_keys: Globs | None = Field(default=None, description="env key glob(s) to leave out")
+
+
+class Check(Model):
+    """One constraint on one attribute (or on each of several attributes)."""
+
+    attribute: Globs = Field(default="value", description="attribute name(s); 'value' for an env entry")
+    op: Operator
+    value: Any = Field(default=None, description="the bound; a list for in, not_in and between")
+    ref: str | None = Field(default=None, description="compare with this attribute of the same entity instead of 'value'")
+
+
+class RuleBase(Model):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$", description="e.g. CFG220 or ACME001; never reused")
+    name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="kebab-case name of the problem")
+    title: str
+    severity: Literal["error", "warning", "info"] = "error"
+    rationale: str = ""
+    fix: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+    bad: Example | None = None
+    good: Example | None = None
+    enabled: bool = True
+    message: str | None = Field(
+        default=None,
+        description="message template; placeholders {subject} {attribute} {value} {bound} {op}",
+    )
+    select: Selector
+
+
+class ThresholdRule(RuleBase):
+    kind: Literal["threshold"]
+    check: Check
+    when: list[Check] = Field(default_factory=list, description="the rule applies only where all of these hold")
+
+
+class BypassSpec(Model):
+    enabled_values: list[str] = Field(default_factory=lambda: ["true", "1", "yes", "on"], description="case-insensitive")
+    expiry_keys: Globs = Field(default_factory=lambda: ["*_EXPIRY", "*_EXPIRES", "*_UNTIL"], description="keys that carry an expiry date")
+    comment_pattern: str = Field(
+        default=r"(?i)\bexpires?\b\s*[:=]?\s*(?P<date>\S+)",
+        description="regex on an inline comment (or the comment block above); group 'date' is the expiry",
+    )
+    max_window_days: int = Field(default=14, ge=0, description="an expiry further ahead than this is an error")
+    warn_days: int = Field(default=3, ge=0, description="an expiry within this many days is a warning")
+
+
+class BypassRule(RuleBase):
+    kind: Literal["bypass"]
+    bypass: BypassSpec = Field(default_factory=BypassSpec)
+
+
+Rule = Annotated[Union[ThresholdRule, BypassRule], Field(discriminator="kind")]
+
+
+class Policy(Model):
+    """A policy file."""
+
+    version: Literal[1] = 1
+    name: str
+    description: str = ""
+    rules: list[Rule] = Field(default_factory=list)

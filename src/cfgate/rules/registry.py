@@ -1,0 +1,113 @@
+"""The rule catalog: an explicit list of code rules, plus the rules the loaded policy files define.
+
+Built-in packs in ``policy/builtin/`` (provider limits, as data) are always loaded; the remediation
+policy is ``policy/default.yaml`` unless ``--policy`` names others. Selectors accept an id, a name,
+an alias or an id prefix (a family): ``CFG113``, ``vpc-connector-max-instances-out-of-range``, ``CFG1``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..models import RuleMeta
+from ..policies.loader import LoadedPolicy, PolicyError, load_policy
+from ..policies.model import BypassRule, RuleBase
+from .base import Rule
+from .bypass import BypassPolicyRule
+from .threshold import ThresholdPolicyRule
+from .tool import TOOL_RULES
+
+
+def policy_dir() -> Path:
+    """Where the shipped policy files live: inside the wheel, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_policy", here.parent.parent / "policy"):
+        if (candidate / "default.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("cfgate's policy files are missing from this installation; reinstall cfgate")
+
+
+def default_policy_path() -> Path:
+    return policy_dir() / "default.yaml"
+
+
+def builtin_pack_paths() -> list[Path]:
+    return sorted((policy_dir() / "builtin").glob("*.yaml"))
+
+
+def meta_of(rule: RuleBase, origin: str) -> RuleMeta:
+    return RuleMeta(
+        id=rule.id, name=rule.name, title=rule.title, severity=rule.severity, rationale=rule.rationale,
+        aliases=tuple(rule.aliases), bad=rule.bad, good=rule.good, fix=rule.fix, references=tuple(rule.references),
+        origin=origin, family=_family(rule.id),
+    )
+
+
+def _family(rule_id: str) -> str:
+    digits = re.sub(r"^[A-Z]+", "", rule_id)
+    return digits[:1]
+
+
+def compile_rule(rule: RuleBase, origin: str) -> Rule:
+    meta = meta_of(rule, origin)
+    if isinstance(rule, BypassRule):
+        return BypassPolicyRule(meta, rule)
+    return ThresholdPolicyRule(meta, rule)  # type: ignore[arg-type]
+
+
+@dataclass
+class Catalog:
+    rules: list[Rule] = field(default_factory=list)
+    policies: list[LoadedPolicy] = field(default_factory=list)
+    disabled: set[str] = field(default_factory=set)  # ids disabled in their policy file (enabled: false)
+
+    def find(self, token: str) -> list[Rule]:
+        """Rules a selector token names: exact id, name or alias, else an id prefix."""
+        exact = [r for r in self.rules if token in (r.meta.id, r.meta.name, *r.meta.aliases)]
+        if exact:
+            return exact
+        if re.fullmatch(r"[A-Z]+[0-9]*", token):
+            return [r for r in self.rules if r.meta.id.startswith(token)]
+        return []
+
+    def active(self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> list[Rule]:
+        chosen = [r for r in self.rules if r.meta.id not in self.disabled]
+        if select:
+            wanted = {r.meta.id for token in select for r in self._resolve(token)}
+            chosen = [r for r in self.rules if r.meta.id in wanted]
+        unwanted = {r.meta.id for token in ignore for r in self._resolve(token)}
+        return [r for r in chosen if r.meta.id not in unwanted]
+
+    def _resolve(self, token: str) -> list[Rule]:
+        found = self.find(token)
+        if not found:
+            raise UnknownSelector(token)
+        return found
+
+
+class UnknownSelector(Exception):
+    def __init__(self, token: str) -> None:
+        super().__init__(f"no rule is named {token!r}: give an id (CFG113), a name or an id prefix (CFG1); `cfgate rules` lists them")
+
+
+def build_catalog(policy_paths: list[str] | None = None) -> Catalog:
+    """Load code rules, the built-in packs, and the given policies (the default one when none)."""
+    catalog = Catalog(rules=list(TOOL_RULES))
+    packs = [(p, f"builtin:{p.stem}") for p in builtin_pack_paths()]
+    chosen = [(Path(p), p) for p in policy_paths] if policy_paths else [(default_policy_path(), "default")]
+    seen: dict[str, str] = {r.meta.id: "builtin" for r in catalog.rules} | {r.meta.name: "builtin" for r in catalog.rules}
+    for path, shown in packs + chosen:
+        loaded = load_policy(path, display=shown if not shown.startswith("builtin:") else f"{shown} ({path.name})")
+        catalog.policies.append(loaded)
+        for rule in loaded.policy.rules:
+            for token in (rule.id, rule.name):
+                if token in seen:
+                    raise PolicyError(loaded.path, 1, f"/rules/{loaded.policy.rules.index(rule)}/id",
+                                      f"{token!r} is already defined by {seen[token]}; rule ids and names must be unique")
+                seen[token] = loaded.path
+            catalog.rules.append(compile_rule(rule, loaded.path))
+            if not rule.enabled:
+                catalog.disabled.add(rule.id)
+    return catalog
