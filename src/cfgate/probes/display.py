@@ -30,7 +30,7 @@ def format_event(event: ProbeEvent) -> str | None:
         of = f"/{event.max_attempts}" if event.max_attempts else ""
         return f"{stamp} {event.target}: attempt {event.attempt}{of} failed: {event.message}"
     if event.type == "retry_wait":
-        return f"{stamp} {event.target}: retrying in {event.delay_s:.1f} s"
+        return f"{stamp} {event.target}: retrying in {event.delay_s:.3g} s"
     if event.type == "target_done" and event.outcome is not None:
         return f"{stamp} {format_outcome(event.outcome)}"
     if event.type == "stage_end":

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .common import Observation, ProbeError, missing_driver
 from .models import ProbeTarget
 from .redact import one_line
-from .resolve import resolve
+from .resolve import format_host_port, resolve
 
 _PG_AUTH_MARKERS = (
     "password authentication failed",
@@ -120,6 +120,9 @@ async def check_redis(target: ProbeTarget, timeout_s: float, seen: Observation) 
     except rexc.AuthenticationError as exc:
         raise ProbeError(f"authentication failed: {one_line(str(exc))}", retryable=False) from None
     except rexc.ConnectionError as exc:  # includes BusyLoadingError: retry, it may warm up
+        if isinstance(exc.__cause__ or exc.__context__, ConnectionRefusedError) and parts.scheme in ("redis", "rediss"):
+            where = format_host_port(parts.hostname or "localhost", port or 6379)
+            raise ProbeError(f"connection refused by {where}") from None
         raise ProbeError(one_line(str(exc)) or type(exc).__name__) from None
     except rexc.TimeoutError as exc:
         raise ProbeError(f"timed out: {one_line(str(exc))}") from None

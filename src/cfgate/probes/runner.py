@@ -118,13 +118,8 @@ class _Stage:
         """Run one attempt: returns (ok, scrubbed error, retryable)."""
         target = progress.target
         budget = min(target.timeout_s, self.left())
-        self.emit(
-            "attempt_start",
-            target=target.name,
-            kind=target.kind,
-            attempt=number,
-            max_attempts=None if target.warmup_s > 0 else target.attempts,
-        )
+        max_attempts = None if target.warmup_s > 0 else target.attempts
+        self.emit("attempt_start", target=target.name, kind=target.kind, attempt=number, max_attempts=max_attempts)
         began = self.now()
         ok, error, retryable = False, None, True
         try:
@@ -147,6 +142,7 @@ class _Stage:
             target=target.name,
             kind=target.kind,
             attempt=number,
+            max_attempts=max_attempts,
             ok=ok,
             latency_ms=latency_ms,
             message=error,
