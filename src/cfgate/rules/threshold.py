@@ -168,6 +168,8 @@ class ThresholdPolicyRule:
         if check.op == "forbidden":
             return evaluation(self.meta, "fail", self._message(entity, attribute, attr, check, None), attr.location,
                               subject, attr.value, key=key)
+        if check.ref is not None and check.ref not in entity.attrs:
+            return None  # nothing to compare with: the rule does not apply
         reason = unknown_reason(attr.value)
         if reason:
             return evaluation(self.meta, "unknown", f"{subject} cannot be checked: its value is unknown",
