@@ -9,6 +9,10 @@ from .base import ReportContext, Reporter
 FORMATS: dict[str, str] = {
     "text": "cfgate.reporters.text",
     "json": "cfgate.reporters.json",
+    "sarif": "cfgate.reporters.sarif",
+    "junit": "cfgate.reporters.junit",
+    "github": "cfgate.reporters.github",
+    "markdown": "cfgate.reporters.markdown",
 }
 
 
