@@ -70,11 +70,35 @@ def _emit(text: str, output: Optional[Path]) -> None:
         return
     from .fsutil import atomic_write
 
-    atomic_write(output, text)
+    try:
+        atomic_write(output, text)
+    except OSError as exc:
+        raise Failure(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+
+
+def _report_targets(specs: list[str], output: Optional[Path], formats: dict[str, str]) -> list[tuple[str, Path]]:
+    """Parse the repeatable ``--report FORMAT=PATH``; refuse a file named twice (it would be overwritten)."""
+    targets: list[tuple[str, Path]] = []
+    taken: dict[Path, str] = {output.resolve(): "--output"} if output is not None else {}
+    for spec in specs:
+        name, sep, raw = spec.partition("=")
+        if not sep or not name or not raw:
+            raise Failure(f"--report {spec!r}: expected FORMAT=PATH, e.g. --report sarif=cfgate.sarif")
+        if name not in formats:
+            raise Failure(f"--report {spec!r}: unknown format {name!r}; choose one of {', '.join(formats)}")
+        if raw == "-":
+            raise Failure(f"--report {spec!r}: --report writes files; use --format {name} to write to stdout")
+        path = Path(raw)
+        if path.resolve() in taken:
+            raise Failure(f"--report {spec!r}: {raw} is already written by {taken[path.resolve()]}")
+        taken[path.resolve()] = f"--report {spec}"
+        targets.append((name, path))
+    return targets
 
 
 PolicyOpt = Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy file (YAML or JSON); repeat for several. Replaces the default policy.")]
 FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="Output format: text or json.")]
+REPORT_FORMATS = "text, json, sarif, junit, github or markdown"
 
 
 @app.command()
@@ -83,8 +107,13 @@ def check(
     policy: PolicyOpt = None,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable.")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today, UTC.")] = None,
-    fmt: FormatOpt = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=f"Report format: {REPORT_FORMATS} (default: text, or the config's format).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the --format report to this file (atomically) instead of stdout.")] = None,
+    report: Annotated[Optional[list[str]], typer.Option(
+        "--report", metavar="FORMAT=PATH",
+        help="Also write a report in FORMAT to the file PATH (atomically); repeatable, for several formats from one run, e.g. "
+             "--report sarif=cfgate.sarif --report junit=cfgate.xml. The --format report still goes to stdout (or --output).",
+    )] = None,
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Lowest severity that fails the gate: error, warning, info or never.")] = None,
     fail_on_unknown: Annotated[Optional[bool], typer.Option("--fail-on-unknown/--no-fail-on-unknown", help="Let unknown values fail the gate.")] = None,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules: id, name or id prefix; repeatable.")] = None,
@@ -94,6 +123,8 @@ def check(
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text output (default: when stdout is a terminal).")] = None,
 ) -> None:
     """Check configuration files against the policies and exit with the gate's verdict."""
+    from dataclasses import replace
+
     from .config import load_settings
     from .engine import RunOptions, exit_code, run
     from .reporters import FORMATS, ReportContext, get
@@ -102,6 +133,7 @@ def check(
     chosen_format = fmt or settings.format
     if chosen_format not in FORMATS:
         raise Failure(f"--format {chosen_format!r}: choose one of {', '.join(FORMATS)}")
+    extra_reports = _report_targets(list(report or []), output, FORMATS)
     threshold = fail_on or settings.fail_on
     if threshold not in ("error", "warning", "info", "never"):
         raise Failure(f"--fail-on {threshold!r}: choose error, warning, info or never")
@@ -112,6 +144,9 @@ def check(
     use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     ctx = ReportContext(rules={r.meta.id: r.meta for r in catalog.rules}, color=use_color, show_passed=show_passed,
                         policies=tuple((p.path, p.sha256) for p in catalog.policies))
+    file_ctx = replace(ctx, color=False)
+    for name, path in extra_reports:
+        _emit(get(name)(result, file_ctx), path)
     _emit(get(chosen_format)(result, ctx), output)
     raise typer.Exit(exit_code(result, threshold, settings.fail_on_unknown if fail_on_unknown is None else fail_on_unknown))
 
