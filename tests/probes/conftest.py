@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from support import REQUIRE_ALL, need
@@ -146,8 +147,20 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         _run_as(
             account,
-            [initdb, "-D", str(data), "-U", PG_USER, f"--pwfile={pwfile}", "--auth-local=trust",
-             "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"],
+            [
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                PG_USER,
+                f"--pwfile={pwfile}",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
             workdir,
             Path(workdir, "initdb.log"),
         )
@@ -157,15 +170,23 @@ def postgres_server() -> Iterator[PostgresServer]:
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
                 "max_connections = 20\nshared_buffers = 16MB\n"
             )
-        _run_as(account, [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "30", "start"], workdir,
-                Path(workdir, "pg_ctl.log"))
+        _run_as(
+            account,
+            [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "30", "start"],
+            workdir,
+            Path(workdir, "pg_ctl.log"),
+        )
         wait_for_port(port, 10)
         yield PostgresServer(port=port, user=PG_USER, password=PG_PASSWORD)
     finally:
         if (data / "postmaster.pid").exists():
             with contextlib.suppress(Exception):
-                _run_as(account, [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], workdir,
-                        Path(workdir, "pg_ctl_stop.log"))
+                _run_as(
+                    account,
+                    [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+                    workdir,
+                    Path(workdir, "pg_ctl_stop.log"),
+                )
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -190,8 +211,25 @@ def redis_server() -> Iterator[RedisServer]:
     port = free_port()
     log = open(Path(workdir, "redis.log"), "wb")  # noqa: SIM115 - closed in teardown
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
-         "--requirepass", REDIS_PASSWORD, "--dir", workdir, "--daemonize", "no", "--loglevel", "warning"],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            LOOPBACK,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--requirepass",
+            REDIS_PASSWORD,
+            "--dir",
+            workdir,
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=workdir,
@@ -214,9 +252,9 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 class _HealthHandler(http.server.BaseHTTPRequestHandler):
-    routes = {"/health": 200, "/": 200, "/unavailable": 503}
+    routes: ClassVar[dict[str, int]] = {"/health": 200, "/": 200, "/unavailable": 503}
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         status = self.routes.get(self.path.split("?", 1)[0], 404)
         body = b"ok\n" if status == 200 else b"no\n"
         self.send_response(status)
@@ -224,7 +262,7 @@ class _HealthHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

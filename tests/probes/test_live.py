@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-
 from collections.abc import Callable
 from typing import Any
 
@@ -95,8 +94,9 @@ def test_redis_ping(redis_server: RedisServer) -> None:
 def test_postgres_wrong_password_is_a_clear_auth_error(postgres_server: PostgresServer) -> None:
     wrong = "Wr0ng-Pg-Passw0rd"
     events: list[ProbeEvent] = []
-    target = ProbeTarget(name="DATABASE_URL", kind="postgres", address=postgres_server.url(password=wrong),
-                         **{**FAST, "attempts": 3})
+    target = ProbeTarget(
+        name="DATABASE_URL", kind="postgres", address=postgres_server.url(password=wrong), **{**FAST, "attempts": 3}
+    )
     [outcome] = run_probes([target], deadline_s=20, on_event=events.append)
     assert not outcome.ok
     assert outcome.error and outcome.error.startswith("authentication failed")
@@ -214,8 +214,17 @@ def test_warmup_waits_for_a_server_that_appears_after_3s(
     thread = threading.Thread(target=late_server, daemon=True)
     thread.start()
     try:
-        target = ProbeTarget(name="late", kind="http", address=f"http://{LOOPBACK}:{port}/health", timeout_s=0.5,
-                             attempts=2, warmup_s=10, backoff_base_s=0.2, backoff_max_s=0.5, jitter=False)
+        target = ProbeTarget(
+            name="late",
+            kind="http",
+            address=f"http://{LOOPBACK}:{port}/health",
+            timeout_s=0.5,
+            attempts=2,
+            warmup_s=10,
+            backoff_base_s=0.2,
+            backoff_max_s=0.5,
+            jitter=False,
+        )
         started = time.monotonic()
         [outcome] = run_probes([target], deadline_s=15)
         elapsed = time.monotonic() - started
@@ -230,8 +239,17 @@ def test_warmup_waits_for_a_server_that_appears_after_3s(
 
 
 def test_warmup_gives_up_at_its_limit(closed_port: int) -> None:
-    target = ProbeTarget(name="never", kind="tcp", address=f"{LOOPBACK}:{closed_port}", timeout_s=0.5,
-                         attempts=1, warmup_s=1.0, backoff_base_s=0.1, backoff_max_s=0.3, jitter=False)
+    target = ProbeTarget(
+        name="never",
+        kind="tcp",
+        address=f"{LOOPBACK}:{closed_port}",
+        timeout_s=0.5,
+        attempts=1,
+        warmup_s=1.0,
+        backoff_base_s=0.1,
+        backoff_max_s=0.3,
+        jitter=False,
+    )
     started = time.monotonic()
     [outcome] = run_probes([target], deadline_s=10)
     elapsed = time.monotonic() - started
@@ -250,8 +268,12 @@ def test_deadline_shorter_than_retries_ends_the_stage_on_time(
     slow = {"timeout_s": 2.0, "attempts": 5, "backoff_base_s": 1.0, "backoff_max_s": 5.0, "jitter": False}
     targets = [
         ProbeTarget(name="hole-http", kind="http", address=f"http://{LOOPBACK}:{black_hole_port}/", **slow),
-        ProbeTarget(name="hole-pg", kind="postgres",
-                    address=f"postgresql://cfgate:x-pw-x@{LOOPBACK}:{black_hole_port}/postgres", **slow),
+        ProbeTarget(
+            name="hole-pg",
+            kind="postgres",
+            address=f"postgresql://cfgate:x-pw-x@{LOOPBACK}:{black_hole_port}/postgres",
+            **slow,
+        ),
         ProbeTarget(name="closed", kind="tcp", address=f"{LOOPBACK}:{closed_port}", **{**slow, "warmup_s": 30}),
         ProbeTarget(name="fine", kind="http", address=f"http://{LOOPBACK}:{http_port}/health", **slow),
         ProbeTarget(name="db", kind="postgres", address=postgres_server.url(), **slow),
@@ -294,10 +316,13 @@ def test_events_describe_progress(closed_port: int, http_port: int) -> None:
 # --- optional drivers ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "module", "address"), [
-    ("postgres", "psycopg", "postgresql://app:pw@127.0.0.1:1/app"),
-    ("redis", "redis", "redis://127.0.0.1:1/0"),
-])
+@pytest.mark.parametrize(
+    ("kind", "module", "address"),
+    [
+        ("postgres", "psycopg", "postgresql://app:pw@127.0.0.1:1/app"),
+        ("redis", "redis", "redis://127.0.0.1:1/0"),
+    ],
+)
 def test_missing_driver_names_the_extra(kind: str, module: str, address: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
     outcome = probe_one(kind, address, attempts=3)

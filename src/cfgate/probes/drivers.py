@@ -20,7 +20,7 @@ _PG_AUTH_MARKERS = (
     "authentication failed",
     "no password supplied",
     "no pg_hba.conf entry",
-    "role \"",
+    'role "',
 )
 
 
@@ -54,7 +54,7 @@ async def check_postgres(target: ProbeTarget, timeout_s: float, seen: Observatio
     """Connect with psycopg 3 (async) and run ``SELECT 1``."""
     try:
         import psycopg
-        from psycopg.conninfo import conninfo_to_dict
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
     except ImportError:
         raise missing_driver("psycopg") from None
     try:
@@ -65,11 +65,12 @@ async def check_postgres(target: ProbeTarget, timeout_s: float, seen: Observatio
         seen.resolved = [a.strip() for a in params["hostaddr"].split(",") if a.strip()]
     else:
         await _resolve_all(_pg_hosts(params), seen)
-    extra: dict[str, object] = {"connect_timeout": max(2, math.ceil(timeout_s))}  # libpq floor: 2 s
+    extra: dict[str, str | int] = {"connect_timeout": max(2, math.ceil(timeout_s))}  # libpq floor: 2 s
     if "application_name" not in params:
         extra["application_name"] = "cfgate-probe"
     try:
-        conn = await psycopg.AsyncConnection.connect(target.address, autocommit=True, **extra)
+        conninfo = make_conninfo(target.address, **extra)
+        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
     except psycopg.OperationalError as exc:
         message = one_line(str(exc))
         if any(marker in message for marker in _PG_AUTH_MARKERS):

@@ -43,9 +43,7 @@ async def open_first(
     errors: list[str] = []
     for ip in ips:
         try:
-            return await asyncio.open_connection(
-                ip, port, ssl=tls, server_hostname=server_hostname if tls else None
-            )
+            return await asyncio.open_connection(ip, port, ssl=tls, server_hostname=server_hostname if tls else None)
         except OSError as exc:
             errors.append(_connect_error(ip, port, exc))
     raise ProbeError("; ".join(errors) or f"no address to connect to on port {port}")

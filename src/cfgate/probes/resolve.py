@@ -72,9 +72,7 @@ async def resolve(host: str, port: int | None = None) -> list[str]:
     if is_ip_literal(host):
         return [host]
     if is_never_resolvable(host):
-        raise ProbeError(
-            f"cannot resolve {host!r}: names under .invalid never resolve (RFC 6761)", retryable=False
-        )
+        raise ProbeError(f"cannot resolve {host!r}: names under .invalid never resolve (RFC 6761)", retryable=False)
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)

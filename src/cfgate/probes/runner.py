@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .common import Observation, ProbeError
-from .models import ProbeAttempt, ProbeEvent, ProbeKind, ProbeOutcome, ProbeTarget
+from .models import EventType, ProbeAttempt, ProbeEvent, ProbeKind, ProbeOutcome, ProbeTarget
 from .redact import one_line, scrub, secrets_of
 
 EventCallback = Callable[[ProbeEvent], None]
@@ -51,9 +51,10 @@ def _checks() -> dict[ProbeKind, Check]:
 
 def backoff_delay(target: ProbeTarget, failures: int, rng: random.Random | None = None) -> float:
     """Delay after the ``failures``-th failed attempt: exponential, capped, optionally jittered."""
-    delay = min(target.backoff_max_s, target.backoff_base_s * 2 ** max(failures - 1, 0))
+    delay = min(target.backoff_max_s, target.backoff_base_s * 2.0 ** max(failures - 1, 0))
     if target.jitter and delay > 0:
-        delay = (rng or random).uniform(delay / 2, delay)
+        low = delay / 2
+        delay = rng.uniform(low, delay) if rng is not None else random.uniform(low, delay)
     return delay
 
 
@@ -110,7 +111,7 @@ class _Stage:
     def left(self) -> float:
         return self.end - self.now()
 
-    def emit(self, type_: str, **fields: Any) -> None:
+    def emit(self, type_: EventType, **fields: Any) -> None:
         if self.on_event is not None:
             self.on_event(ProbeEvent(type=type_, elapsed_s=round(self.now() - self.start, 3), **fields))
 
@@ -125,7 +126,7 @@ class _Stage:
         try:
             await asyncio.wait_for(self.checks[target.kind](target, budget, progress.seen), budget)
             ok = True
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             error = f"timed out after {budget:.3g} s"
         except ProbeError as exc:
             error, retryable = exc.message, exc.retryable
@@ -178,13 +179,25 @@ class _Stage:
                 delay = min(delay, warm_end - now)  # last try lands at the end of the warm-up
             if now + delay >= self.end:
                 return self._done(progress.deadline_outcome(now))
-            self.emit("retry_wait", target=target.name, kind=target.kind, attempt=number,
-                      delay_s=round(delay, 3), message=error)
+            self.emit(
+                "retry_wait",
+                target=target.name,
+                kind=target.kind,
+                attempt=number,
+                delay_s=round(delay, 3),
+                message=error,
+            )
             await asyncio.sleep(delay)
 
     def _done(self, outcome: ProbeOutcome) -> ProbeOutcome:
-        self.emit("target_done", target=outcome.target, kind=outcome.kind, ok=outcome.ok,
-                  message=outcome.error, outcome=outcome)
+        self.emit(
+            "target_done",
+            target=outcome.target,
+            kind=outcome.kind,
+            ok=outcome.ok,
+            message=outcome.error,
+            outcome=outcome,
+        )
         return outcome
 
 
@@ -214,7 +227,7 @@ async def run_probes_async(
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=DEADLINE_GRACE_S)
-        for record, task in zip(records, tasks):
+        for record, task in zip(records, tasks, strict=True):
             if task.done() and not task.cancelled():
                 outcomes.append(task.result())  # re-raises a failure of on_event
             else:
@@ -275,7 +288,7 @@ def run_probes(
             if leftovers:
                 loop.run_until_complete(asyncio.wait(leftovers, timeout=DEADLINE_GRACE_S))
             loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), DEADLINE_GRACE_S))
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             pass
         finally:
             loop.close()

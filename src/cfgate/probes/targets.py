@@ -118,8 +118,8 @@ class _Finder:
         prefix = key[: -len("_URL")]
         if "://" not in value:
             if key == "DATABASE_URL" and "=" in value:  # libpq key=value conninfo
-                own = re.search(r"\bconnect_timeout\s*=\s*'?(\d+)", value)
-                seconds = float(own.group(1)) if own else None
+                found = re.search(r"\bconnect_timeout\s*=\s*'?(\d+)", value)
+                seconds = float(found.group(1)) if found else None
                 self.add(key, "postgres", value, key, self.timeout(prefix, seconds))
                 for host in re.findall(r"\bhost\s*=\s*'?([^\s',]+)", value):
                     self.host(host, key)
