@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from cfgate.probes import ProbeEvent, ProbeTarget, backoff_delay, run_probes, run_probes_async
+from cfgate.probes import ProbeEvent, ProbeTarget, ProgressLine, backoff_delay, run_probes, run_probes_async
 
 
 def target(**policy: object) -> ProbeTarget:
@@ -82,3 +82,19 @@ def test_import_is_cheap() -> None:
     started = time.monotonic()
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
     assert time.monotonic() - started < 10
+
+
+def test_progress_line_follows_the_stage() -> None:
+    line = ProgressLine()
+    seen: list[str] = []
+
+    def on_event(event: ProbeEvent) -> None:
+        line.update(event)
+        seen.append(line.render())
+
+    targets = [target(name="a"), target(name="b", kind="tcp", address="no-port-here")]
+    run_probes(targets, deadline_s=5, on_event=on_event)
+    assert seen[0] == "probing 0/2 done, 0 failed"
+    assert any("a attempt 1" in s for s in seen)
+    assert seen[-1] == "probing 2/2 done, 1 failed"
+    assert len(line.render(width=10)) == 10

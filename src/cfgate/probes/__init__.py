@@ -12,7 +12,7 @@ are optional and imported only when a probe of their kind runs (``pip install 'c
 from __future__ import annotations
 
 from .common import INSTALL_HINT
-from .display import format_event, format_outcome
+from .display import ProgressLine, format_event, format_outcome
 from .models import PROBE_KINDS, ProbeAttempt, ProbeEvent, ProbeKind, ProbeOutcome, ProbeTarget
 from .redact import redact_address, scrub, secrets_of
 from .runner import EventCallback, backoff_delay, run_probes, run_probes_async
@@ -28,6 +28,7 @@ __all__ = [
     "ProbeKind",
     "ProbeOutcome",
     "ProbeTarget",
+    "ProgressLine",
     "backoff_delay",
     "format_event",
     "format_outcome",

@@ -36,3 +36,38 @@ def format_event(event: ProbeEvent) -> str | None:
     if event.type == "stage_end":
         return f"{stamp} done: {event.total} target(s), {event.failed} failed"
     return None
+
+
+class ProgressLine:
+    """State for a one-line TTY display: feed it every event, redraw :meth:`render` in place.
+
+    ``probing 3/5 done, 1 failed; DATABASE_URL attempt 2, REDIS_URL retry in 4 s`` — the CLI
+    writes ``"\\r" + line`` (padded or cleared) after each event and a newline at ``stage_end``.
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+        self.failed = 0
+        self.running: dict[str, str] = {}
+
+    def update(self, event: ProbeEvent) -> None:
+        """Record what ``event`` says about the stage."""
+        name = event.target or ""
+        if event.type == "stage_start":
+            self.total = event.total or 0
+        elif event.type == "attempt_start":
+            self.running[name] = f"{name} attempt {event.attempt}"
+        elif event.type == "retry_wait":
+            self.running[name] = f"{name} retry in {event.delay_s or 0:.0f} s"
+        elif event.type == "target_done":
+            self.running.pop(name, None)
+            self.done += 1
+            self.failed += 0 if event.ok else 1
+
+    def render(self, width: int = 100) -> str:
+        """The current status, cut to ``width`` characters."""
+        line = f"probing {self.done}/{self.total} done, {self.failed} failed"
+        if self.running:
+            line += "; " + ", ".join(self.running.values())
+        return line if len(line) <= width else line[: width - 1] + "…"
