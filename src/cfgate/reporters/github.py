@@ -53,6 +53,7 @@ def render(result: RunResult, ctx: ReportContext) -> str:
     counts = summary(result)
     lines.append(
         f"cfgate: {counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info, {counts['unknown']} unknown, "
-        f"{counts['waived']} waived, {counts['passed']} passed in {counts['files']} files (as of {result.as_of.isoformat()})"
+        f"{counts['waived']} waived, {counts['passed']} passed in {counts['files']} file{'' if counts['files'] == 1 else 's'} "
+        f"(as of {result.as_of.isoformat()})"
     )
     return "\n".join(lines) + "\n"

@@ -7,7 +7,8 @@ The verdict describes what was found, not whether the gate passed: the failure t
 the CLI and its exit code, and a reporter never decides it.
 
 Table cells are escaped: ``|`` would end the cell, a newline the row, and ``*``, ``_``, backticks,
-brackets and angle brackets would turn a value into formatting, a link or HTML.
+brackets and angle brackets would turn a value into formatting, a link or HTML. Paths and subjects
+are code spans, where only ``|`` needs escaping (GitHub splits table cells before it reads code spans).
 """
 
 from __future__ import annotations
@@ -28,8 +29,15 @@ def cell(text: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
+def code(text: str) -> str:
+    """A code span for a cell (paths, subjects): only ``|`` needs escaping, unless the text holds a backtick."""
+    if "`" in text or "\n" in text or "\r" in text:
+        return cell(text)
+    return "`" + text.replace("|", "\\|") + "`"
+
+
 def _where(e: Evaluation) -> str:
-    return cell(f"{e.location.file}:{e.location.line}")
+    return code(f"{e.location.file}:{e.location.line}")
 
 
 def _rule(e: Evaluation) -> str:
@@ -93,7 +101,7 @@ def render(result: RunResult, ctx: ReportContext) -> str:
     out += ["", f"<details><summary>{_plural(len(passed), 'check')} passed</summary>", ""]
     if ctx.show_passed and passed:
         out += ["| Location | Rule | Subject |", "|---|---|---|"]
-        out += [f"| {_where(e)} | {_rule(e)} | {cell(e.subject)} |" for e in passed]
+        out += [f"| {_where(e)} | {_rule(e)} | {code(e.subject)} |" for e in passed]
     else:
         out.append("Run with `--show-passed` to list them." if passed else "No check passed.")
     out += ["", "</details>", "", f"<sub>cfgate {__version__}</sub>"]
