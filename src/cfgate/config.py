@@ -23,7 +23,9 @@ class Settings(Model):
     ignore: list[str] = Field(default_factory=list)
     fail_on: Literal["error", "warning", "info", "never"] = "error"
     fail_on_unknown: bool = False
-    format: Literal["text", "json"] = "text"
+    format: str = "text"
+    env_layers: dict[str, list[str]] = Field(default_factory=dict, description="layer name -> env files, later files win")
+    env_layer: str | None = Field(default=None, description="the layer to resolve env values with (default: each file alone)")
 
 
 def find_config(start: Path | None = None) -> Path | None:
