@@ -144,6 +144,7 @@ RANDOM = "q9W2vL7xR4tY8uP1oK6jH3gF5dS0aZmN"
     ("AWS_ACCESS_KEY_ID=AKIA" + "Q3ZT7XW2LMPR4VNB", "an AWS access key id"),
     ("DATABASE_URL=postgres://app:" + RANDOM + "@db.prod.acme.io:5432/app", "a URL with an inline password for a non-local host"),
     ("DJANGO_SECRET_KEY=" + RANDOM, "a high-entropy value in a secret-like key"),
+    ("DATABASE_URL=postgres://app:" + RANDOM + "@pg.prod.svc.cluster.local/app", "a URL with an inline password"),
 ])
 def test_committed_secret_is_an_error_and_never_printed(line, kind, tmp_path, monkeypatch):
     found = run(tmp_path, monkeypatch, {".env": line + "\n"}, [r for r in RULES if r.meta.id == "CFG243"])
@@ -159,6 +160,7 @@ def test_committed_secret_is_an_error_and_never_printed(line, kind, tmp_path, mo
     "STRIPE_PUBLISHABLE_KEY=pk_live_" + RANDOM,  # public by design
     "DATABASE_URL=postgres://app:" + RANDOM + "@localhost:5432/app",  # local host
     "DATABASE_URL=postgres://app:" + RANDOM + "@db:5432/app",  # a compose service
+    "DATABASE_URL=postgres://app:" + RANDOM + "@host.docker.internal:5432/app",
     "SECRET_KEY=django-insecure-" + RANDOM,  # Django marks it as a dev key
     "API_TOKEN=${API_TOKEN}",
     "CACHE_KEY_PREFIX=myapp",
@@ -180,6 +182,12 @@ def test_messages_never_carry_values(tmp_path, monkeypatch):
     assert {e.rule for e in found} >= {"CFG236", "CFG242", "CFG235"}
     for e in found:
         assert RANDOM not in e.message and RANDOM not in str(e.value)
+
+
+def test_a_quote_inside_a_generated_password_is_not_unbalanced(tmp_path, monkeypatch):
+    rules = [r for r in RULES if r.meta.id == "CFG242"]
+    found = run(tmp_path, monkeypatch, {".env": "DB_PASSWORD=aB3\"x9'Qz\nAPI_TOKEN=abc123\"\nTITLE=abc\"def\n"}, rules)
+    assert [(e.location.line, e.location.column) for e in found] == [(2, 17), (3, 10)]
 
 
 def test_is_example_file():

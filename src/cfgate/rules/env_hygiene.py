@@ -611,7 +611,8 @@ class UnbalancedQuotes(EnvRule):
             "and a quote left open can run on and close on a later line, turning the KEY=value lines in between "
             "into part of one value so those keys vanish. (An unclosed quote at the start of a value is a parse "
             "error, CFG201.) The app gets another value than the one written: warning. An apostrophe inside a "
-            "word (O'Brien, it's) and balanced quotes inside a value (JSON) are fine."
+            "word (O'Brien, it's), balanced quotes inside a value (JSON), and a single quote inside a password in a "
+            "secret-like key (generated passwords contain them) are not reported."
         ),
         fix="Close the quote on the same line, or quote the whole value and escape the inner quote.",
         bad=Example(files={".env": 'GREETING=Hello "world\n'}),
@@ -626,8 +627,10 @@ class UnbalancedQuotes(EnvRule):
                 continue
             content = entry.raw[found.value_start:found.value_end]
             if not found.quote:
+                # a generated password may hold one quote on purpose: there only a trailing quote (a lost opener) counts
+                secret = is_secret_key(entry.key)
                 for quote, text in (('"', content), ("'", _APOSTROPHE.sub("", content))):
-                    if text.count(quote) % 2:
+                    if text.count(quote) % 2 and (not secret or content.endswith(quote)):
                         offset = found.value_start + content.rfind(quote)
                         yield self.fail(f"{entry.key}'s value has an unmatched {quote}; python-dotenv keeps it as a "
                                         "literal character", entry_at(entry, offset), entry.key)
@@ -689,9 +692,12 @@ def looks_random(text: str) -> bool:
 
 
 def _dev_host(host: str) -> bool:
+    """localhost, loopback, a compose service name (db, redis), a reserved test domain; not Kubernetes DNS."""
     host = host.lower().strip("[]")
-    return ("." not in host and ":" not in host) or host in ("127.0.0.1", "::1", "0.0.0.0") or host.startswith("127.") \
-        or host.endswith(_DEV_HOST_SUFFIXES)
+    if host.endswith(".cluster.local"):
+        return False
+    return ("." not in host and ":" not in host) or host in ("127.0.0.1", "::1", "0.0.0.0", "host.docker.internal") \
+        or host.startswith("127.") or host.endswith(_DEV_HOST_SUFFIXES)
 
 
 def secret_kind(key: str, value: str) -> str | None:
@@ -724,10 +730,12 @@ class CommittedSecret(EnvRule):
             "for everyone with read access, and rotating it is the only fix: error. To stay quiet on a real "
             "web app, it looks only for: tokens with a known issuer prefix (ghp_, github_pat_, sk_live_, AKIA, "
             "xoxb-, AIza, glpat-, sk-, SG., npm_, a PEM private key); a URL with an inline password for a host "
-            "that is not local (localhost, 127.*, a single-label compose service name like db, *.local, *.test, "
-            "example.com); and a long, varied value in a secret-like key (*SECRET*, *TOKEN*, *PASSWORD*, *_KEY...). "
-            "Placeholders (changeme, your-key-here, xxxx, EXAMPLE, django-insecure-..., ${VAR}), Stripe test keys and "
-            "keys public by design (pk_live_/pk_test_, *PUBLIC*, *PUBLISHABLE*, *ANON*, *SITE_KEY) are not reported, and example files (.env.example, .env.sample, .env.template, *.example) are skipped. "
+            "that is not local (localhost, 127.*, host.docker.internal, a single-label compose service name like "
+            "db, *.local but not *.cluster.local, *.test, example.com); and a long, varied value in a secret-like "
+            "key (*SECRET*, *TOKEN*, *PASSWORD*, *_KEY...). Placeholders (changeme, your-key-here, xxxx, EXAMPLE, "
+            "django-insecure-..., ${VAR}), Stripe test keys and keys public by design (pk_live_/pk_test_, "
+            "*PUBLIC*, *PUBLISHABLE*, *ANON*, *SITE_KEY) are not reported, and example files (.env.example, "
+            ".env.sample, .env.template, *.example) are skipped. "
             "A local, git-ignored .env that holds real credentials will fail too: exclude it (--exclude .env) when "
             "checking a working copy. The message never contains the value."
         ),
