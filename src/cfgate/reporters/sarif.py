@@ -1,7 +1,9 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
-One run. ``tool.driver.rules`` is the whole rule catalog, sorted by id, so ``ruleIndex`` is stable
-for a given catalog. Results:
+One run. ``tool.driver.rules`` holds the catalog's descriptor (id, name, title, rationale, fix,
+default level, help URI) of every rule a result refers to, sorted by id. Rules without a result are
+left out, so the file does not grow with the catalog and does not change when an unrelated rule's
+documentation does. Results:
 
 - a failure: ``kind: "fail"``, ``level`` from the rule's severity (error, warning, note);
 - an unknown: ``kind: "review"`` with the reason in the message. The spec (3.27.10) says a result
@@ -142,17 +144,15 @@ def result_object(e: Evaluation, index: int, fingerprint: str) -> dict[str, Any]
 
 
 def render(result: RunResult, ctx: ReportContext) -> str:
-    catalog = dict(ctx.rules)
-    for e in result.evaluations:
-        catalog.setdefault(e.rule, _fallback_meta(e))
+    prints = fingerprints(result.evaluations)  # over every evaluation, so --show-passed never renumbers
+    shown = [(e, fp) for e, fp in zip(result.evaluations, prints) if e.status != "pass" or ctx.show_passed]
+    catalog: dict[str, RuleMeta] = {}
+    for e, _ in shown:
+        if e.rule not in catalog:
+            catalog[e.rule] = ctx.rules.get(e.rule) or _fallback_meta(e)
     ordered = sorted(catalog)
     index = {rule_id: i for i, rule_id in enumerate(ordered)}
-    prints = fingerprints(result.evaluations)  # over every evaluation, so --show-passed never renumbers
-    results = [
-        result_object(e, index[e.rule], fp)
-        for e, fp in zip(result.evaluations, prints)
-        if e.status != "pass" or ctx.show_passed
-    ]
+    results = [result_object(e, index[e.rule], fp) for e, fp in shown]
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "cfgate",
@@ -167,7 +167,5 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         "results": results,
         "properties": {"asOf": result.as_of.isoformat(), "summary": summary(result)},
     }
-    if ctx.policies:
-        run["properties"]["policies"] = [{"path": path, "sha256": digest} for path, digest in ctx.policies]
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
