@@ -62,3 +62,9 @@ def test_bom_is_stripped_by_the_reader(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfA=1\n")
     _, rows = entries(read_text(path, ".env"))
     assert rows == [("A", "1", 1)]
+
+
+def test_crlf_with_malformed_lines_keeps_later_lines():
+    env, rows = entries('A=1\r\nX="abc\r\nB=2\r\nbad line\r\n')
+    assert rows == [("A", "1", 1), ("B", "2", 3)]
+    assert [e.location.line for e in env.errors] == [2, 4]

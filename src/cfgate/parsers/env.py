@@ -22,12 +22,17 @@ def parse_env(path: str, text: str) -> EnvFile:
     lines = text.splitlines()
     entries: list[EnvEntry] = []
     errors: list[EnvError] = []
+    offset = 0  # bindings are contiguous: their texts add up to the whole file
     for binding in parse_stream(io.StringIO(text)):
         original = binding.original.string
+        start = offset
+        offset += len(original)
         stripped = original.lstrip()
-        line = binding.original.line + original[: len(original) - len(stripped)].count("\n")
+        # python-dotenv's own line number points at leading blank lines, and drifts after a malformed
+        # line in a CRLF file; count newlines up to the binding's first character instead.
+        line = text.count("\n", 0, start + len(original) - len(stripped)) + 1
         if binding.error:
-            errors.append(EnvError(location=Location(file=path, line=line), text=stripped.rstrip("\r\n")))
+            errors.append(EnvError(location=Location(file=path, line=line), text=stripped.splitlines()[0] if stripped else ""))
             continue
         if binding.key is None:
             continue  # a comment or blank line
@@ -65,7 +70,7 @@ def inline_comment(binding_text: str) -> str | None:
 
 def _comments_above(lines: list[str], line: int) -> tuple[str, ...]:
     found: list[str] = []
-    index = line - 2
+    index = min(line, len(lines) + 1) - 2
     while index >= 0 and lines[index].lstrip().startswith("#"):
         found.append(lines[index].lstrip()[1:].strip())
         index -= 1

@@ -73,9 +73,16 @@ class Catalog:
         return []
 
     def active(self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> list[Rule]:
+        """Rules to run. A family prefix selects its enabled rules; an exact id or name also turns on a rule
+        that is off by default."""
         chosen = [r for r in self.rules if r.meta.id not in self.disabled]
         if select:
-            wanted = {r.meta.id for token in select for r in self._resolve(token)}
+            wanted: set[str] = set()
+            for token in select:
+                for rule in self._resolve(token):
+                    exact = token in (rule.meta.id, rule.meta.name, *rule.meta.aliases)
+                    if exact or rule.meta.id not in self.disabled:
+                        wanted.add(rule.meta.id)
             chosen = [r for r in self.rules if r.meta.id in wanted]
         unwanted = {r.meta.id for token in ignore for r in self._resolve(token)}
         return [r for r in chosen if r.meta.id not in unwanted]
