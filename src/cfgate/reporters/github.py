@@ -51,9 +51,10 @@ def annotation(e: Evaluation, ctx: ReportContext) -> str | None:
 def render(result: RunResult, ctx: ReportContext) -> str:
     lines = [line for line in (annotation(e, ctx) for e in result.evaluations) if line is not None]
     counts = summary(result)
-    lines.append(
-        f"cfgate: {counts['errors']} errors, {counts['warnings']} warnings, {counts['info']} info, {counts['unknown']} unknown, "
-        f"{counts['waived']} waived, {counts['passed']} passed in {counts['files']} file{'' if counts['files'] == 1 else 's'} "
-        f"(as of {result.as_of.isoformat()})"
-    )
+
+    def n(key: str, word: str) -> str:
+        return f"{counts[key]} {word}{'' if counts[key] == 1 or word in ('info', 'unknown') else 's'}"
+
+    lines.append(f"cfgate: {n('errors', 'error')}, {n('warnings', 'warning')}, {n('info', 'info')}, {n('unknown', 'unknown')}, "
+                 f"{counts['waived']} waived, {counts['passed']} passed in {n('files', 'file')} (as of {result.as_of.isoformat()})")
     return "\n".join(lines) + "\n"

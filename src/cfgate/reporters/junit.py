@@ -84,7 +84,7 @@ def _counts(evaluations: list[Evaluation]) -> dict[str, int]:
 def render(result: RunResult, ctx: ReportContext) -> str:
     evaluations = list(result.evaluations)
     root = _set(ET.Element("testsuites"), name="cfgate", **_counts(evaluations))
-    named = sorted(zip(evaluations, case_names(evaluations)), key=lambda pair: pair[0].rule)  # stable sort
+    named = sorted(zip(evaluations, case_names(evaluations), strict=True), key=lambda pair: pair[0].rule)  # stable sort
     for rule_id, group in groupby(named, key=lambda pair: pair[0].rule):
         pairs = list(group)
         cases = [e for e, _ in pairs]

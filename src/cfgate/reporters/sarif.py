@@ -145,7 +145,7 @@ def result_object(e: Evaluation, index: int, fingerprint: str) -> dict[str, Any]
 
 def render(result: RunResult, ctx: ReportContext) -> str:
     prints = fingerprints(result.evaluations)  # over every evaluation, so --show-passed never renumbers
-    shown = [(e, fp) for e, fp in zip(result.evaluations, prints) if e.status != "pass" or ctx.show_passed]
+    shown = [(e, fp) for e, fp in zip(result.evaluations, prints, strict=True) if e.status != "pass" or ctx.show_passed]
     catalog: dict[str, RuleMeta] = {}
     for e, _ in shown:
         if e.rule not in catalog:
