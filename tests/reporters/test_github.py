@@ -38,7 +38,7 @@ def test_commands_per_status_and_severity(mixed):
     lines = render(result, ctx).splitlines()
     assert sum(1 for line in lines if line.startswith("::")) == 8  # every evaluation but the pass
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines[:-1])
-    assert lines[-1] == "cfgate: 2 errors, 1 warnings, 2 info, 1 unknown, 2 waived, 1 passed in 2 files (as of 2025-09-19)"
+    assert lines[-1] == "cfgate: 2 errors, 1 warning, 2 info, 1 unknown, 2 waived, 1 passed in 2 files (as of 2025-09-19)"
     assert [annotation(e, ctx) for e in result.evaluations if e.status == "pass"] == [None]
 
     first = next(line for line in lines if "attr10" in line or "line=10," in line)

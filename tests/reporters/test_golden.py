@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from clirunner import run_cli
 
+from cfgate.reporters import get
+
 ARGS = ["check", "fixtures/golden-path/after", "--as-of", "2025-09-19"]
 GOLDEN = {"sarif": "golden-path-after.sarif", "junit": "golden-path-after.junit.xml",
           "github": "golden-path-after.github.txt", "markdown": "golden-path-after.md"}
@@ -31,3 +33,10 @@ def test_report_files_equal_stdout_and_formats_can_share_one_run(at_root, tmp_pa
     assert result.stdout.rstrip().endswith("(as of 2025-09-19)")  # the --format text report still goes to stdout
     for fmt, name in GOLDEN.items():
         assert (tmp_path / "out" / name).read_bytes().decode("utf-8") == stdout[fmt], fmt
+
+
+@pytest.mark.parametrize("fmt", sorted(GOLDEN))
+def test_every_status_matches_its_golden_file(fmt, mixed, golden):
+    """Built in conftest: pass, failures at each severity, an unknown, both kinds of waiver, a repeat, awkward text."""
+    result, ctx = mixed
+    golden(GOLDEN[fmt].replace("golden-path-after", "every-status"), get(fmt)(result, ctx))
