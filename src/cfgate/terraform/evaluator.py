@@ -45,6 +45,7 @@ from .tftypes import (
     equals,
     first_unknown,
     from_python,
+    nfc,
     to_python,
     type_of,
     unify,
@@ -265,15 +266,15 @@ class Evaluator:
         return {"true": True, "false": False, "null": None}[str(node.token.value)]
 
     def _eval_TemplateStringRule(self, node: Any) -> Any:
-        return templates.unescape(node.inner_value, self.text(node))
+        return nfc(templates.unescape(node.inner_value, self.text(node)))
 
     def _eval_StringRule(self, node: Any) -> Any:
         template = templates.from_string_rule(node, lambda n: Expr(n, self.source))
-        return self.render(template)
+        return nfc(self.render(template))
 
     def _eval_HeredocTemplateRule(self, node: Any) -> Any:
         template = templates.from_heredoc(str(node.heredoc.value), parse_expression)
-        return self.render(template)
+        return nfc(self.render(template))
 
     _eval_HeredocTrimTemplateRule = _eval_HeredocTemplateRule
 
@@ -298,7 +299,7 @@ class Evaluator:
         if type(key_rule).__name__ == "ObjectElemKeyRule":
             inner = key_rule.value
             if type(inner).__name__ == "IdentifierRule":
-                return str(inner.token.value)
+                return nfc(str(inner.token.value))
             key = self.eval(inner)
         else:
             key = self.eval(key_rule.expression)

@@ -49,6 +49,7 @@ from .tftypes import (
     friendly_type,
     is_wholly_known,
     make_set,
+    nfc,
     type_of,
     unify,
 )
@@ -124,7 +125,7 @@ def _unknown_for_null(name: str) -> Any:
 
 def _invoke(name: str, spec: FunctionSpec, args: list[Any]) -> Any:
     try:
-        return spec.impl(*args)
+        return nfc(spec.impl(*args))
     except (FunctionError, ConversionError, NumberError) as exc:
         raise EvalError(f'Call to function "{name}" failed: {exc}.') from None
 

@@ -20,6 +20,7 @@ type of ``null`` and of untyped unknowns), and tuples ``("list", T)``, ``("set",
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final, Union
 
@@ -438,6 +439,26 @@ def _combine(results: Any) -> bool | object:
     return UNKNOWN_RESULT if undecided else True
 
 
+# -- strings -----------------------------------------------------------------------------
+
+
+def nfc(value: Any) -> Any:
+    """Terraform stores every string in Unicode NFC form (``"e\\u0301"`` is ``"é"``)."""
+    if isinstance(value, str):
+        return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if isinstance(value, TFList):
+        return TFList([nfc(item) for item in value], value.elem_type)
+    if isinstance(value, TFSet):
+        return TFSet([nfc(item) for item in value], value.elem_type)
+    if isinstance(value, TFMap):
+        return TFMap({nfc(k): nfc(v) for k, v in value.items()}, value.elem_type)
+    if isinstance(value, list):
+        return [nfc(item) for item in value]
+    if isinstance(value, dict):
+        return dict(sorted((nfc(k), nfc(v)) for k, v in value.items()))
+    return value
+
+
 # -- crossing the public boundary -------------------------------------------------------
 
 
@@ -447,8 +468,10 @@ def from_python(value: Any) -> Any:
         return Unk(value)
     if isinstance(value, (Unk, TFNumber, TFList, TFSet, TFMap)) or value is None:
         return value
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return nfc(value)
     if isinstance(value, (int, float)):
         return TFNumber.from_python(value)
     if isinstance(value, (list, tuple)):
