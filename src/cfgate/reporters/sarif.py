@@ -31,7 +31,6 @@ from .json import summary
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 # Where people learn about cfgate. Replace when the project has a public home page.
-INFORMATION_URI = "https://pypi.org/project/cfgate/"
 SRCROOT = "%SRCROOT%"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FAMILY_TAGS = {"0": "tool", "1": "terraform", "2": "env", "3": "pool", "4": "cross-source", "9": "probes"}
@@ -158,7 +157,6 @@ def render(result: RunResult, ctx: ReportContext) -> str:
             "name": "cfgate",
             "version": __version__,
             "semanticVersion": __version__,
-            "informationUri": INFORMATION_URI,
             "rules": [rule_descriptor(catalog[rule_id]) for rule_id in ordered],
         }},
         "invocations": [{"executionSuccessful": True, "properties": {"asOf": result.as_of.isoformat()}}],
