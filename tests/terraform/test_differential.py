@@ -276,6 +276,21 @@ UNKNOWN_CASES = [
     "max(1, terraform_data.r.id)",
     "length(terraform_data.r.id)",
     "local.doubled + length([terraform_data.r.id])",
+    'startswith("x-${terraform_data.r.id}", "x")',
+    'startswith("x-${terraform_data.r.id}", "x-")',
+    'startswith("x-${terraform_data.r.id}", "y")',
+    'startswith("abc${terraform_data.r.id}", "abc")',
+    'startswith("abc${terraform_data.r.id}", "ab")',
+    'startswith("abc${terraform_data.r.id}", "b")',
+    'startswith(terraform_data.r.id, "")',
+    'startswith(terraform_data.r.id, "a")',
+    '"x-${terraform_data.r.id}" == "y"',
+    '"x-${terraform_data.r.id}" == "x-1"',
+    '"${terraform_data.r.id}-x" == "y"',
+    'upper("x-${terraform_data.r.id}") == "y"',
+    'startswith("a/${terraform_data.r.id}/${var.s}", "a/")',
+    'startswith("${var.s}:${terraform_data.r.id}", "hello:")',
+    '"pre-${terraform_data.r.id}" != "post"',
 ]
 
 ERR = "!ERR"

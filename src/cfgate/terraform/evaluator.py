@@ -29,7 +29,7 @@ from cfgate.models.values import Unknown
 
 from . import templates
 from .errors import EvalError
-from .functions import FUNCTIONS, TERRAFORM_FUNCTION_NAMES, call_function
+from .functions import FUNCTIONS, TERRAFORM_FUNCTION_NAMES, call_function, safe_known_prefix
 from .tfnumber import NumberError, TFNumber
 from .tftypes import (
     BOOL,
@@ -323,6 +323,7 @@ class Evaluator:
     def _render_parts(self, parts: list[templates.Part]) -> Any:
         out: list[str] = []
         unknown: Unk | None = None
+        known_prefix = ""
         for part in parts:
             if isinstance(part, templates.Literal):
                 out.append(part.text)
@@ -334,11 +335,12 @@ class Evaluator:
             else:
                 piece = self._render_for(part)
             if isinstance(piece, Unk):
-                unknown = unknown or piece
+                if unknown is None:
+                    unknown, known_prefix = piece, "".join(out) + piece.prefix
             else:
                 out.append(piece)
         if unknown is not None:
-            return unknown.refined(ty=STRING, not_null=True)
+            return unknown.refined(ty=STRING, not_null=True, prefix=safe_known_prefix(known_prefix))
         return "".join(out)
 
     def _interpolate(self, expr: Expr) -> Any:

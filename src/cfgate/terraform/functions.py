@@ -168,6 +168,36 @@ def _graphemes(text: str) -> list[str]:
     return clusters
 
 
+_PREFIX_DELIMITERS = frozenset("-_:;/\\,.(){}[]|?!~ \t@#$%^&*+\"'")
+
+
+def safe_known_prefix(prefix: str) -> str:
+    """The part of a known string prefix that stays valid whatever follows (cty's SafeKnownPrefix).
+
+    The last character is dropped when a following combining mark could change it; the common
+    ASCII delimiters (``-``, ``/``, ``:``...) cannot combine and are kept.
+    """
+    prefix = nfc(prefix)
+    if not prefix:
+        return ""
+    clusters = _graphemes(prefix)
+    if clusters[-1] in _PREFIX_DELIMITERS:
+        return prefix
+    return "".join(clusters[:-1])
+
+
+def _startswith(text: Any, prefix: str) -> Any:
+    if isinstance(text, Unk):
+        if prefix == "":
+            return True
+        if text.prefix.startswith(prefix):
+            return True
+        if text.prefix and len(text.prefix) >= len(prefix):
+            return False
+        return text.refined(ty=BOOL, not_null=True)
+    return text.startswith(prefix)
+
+
 def _map_runes(text: str, mapper: Callable[[str], str]) -> str:
     out = []
     for char in text:
@@ -1186,7 +1216,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "regexall": FunctionSpec(_regexall, (_p("pattern", _S), _p("string", _S))),
     "replace": FunctionSpec(_replace, (_p("str", _S), _p("substr", _S), _p("replace", _S)), result=_S),
     "split": FunctionSpec(_split, (_p("separator", _S), _p("str", _S)), result=("list", _S)),
-    "startswith": FunctionSpec(lambda s, x: s.startswith(x), (_p("str", _S), _p("prefix", _S)), result=_B),
+    "startswith": FunctionSpec(_startswith, (_p("str", _S, allow_unknown=True), _p("prefix", _S)), result=_B),
     "strcontains": FunctionSpec(lambda s, x: x in s, (_p("str", _S), _p("substr", _S)), result=_B),
     "strrev": _unary_str(_strrev),
     "substr": FunctionSpec(_substr, (_p("str", _S), _p("offset", _N), _p("length", _N)), result=_S),

@@ -76,6 +76,8 @@ class Unk:
     origin: Unknown
     ty: Type = DYNAMIC
     not_null: bool = False
+    prefix: str = ""
+    """For strings: a known prefix (``"x-${id}"`` starts with ``"x-"``), as Terraform refines it."""
 
     def with_step(self, step: str) -> Unk:
         """The same unknown, with ``step`` appended to its chain (consecutive repeats dropped)."""
@@ -83,14 +85,12 @@ class Unk:
         if chain and chain[-1] == step:
             return self
         origin = self.origin.model_copy(update={"chain": (*chain, step)})
-        return Unk(origin, self.ty, self.not_null)
+        return Unk(origin, self.ty, self.not_null, self.prefix)
 
-    def refined(self, ty: Type | None = None, not_null: bool | None = None) -> Unk:
-        return Unk(
-            self.origin,
-            self.ty if ty is None else ty,
-            self.not_null if not_null is None else not_null,
-        )
+    def refined(self, ty: Type | None = None, not_null: bool | None = None, prefix: str = "") -> Unk:
+        """A new unknown derived from this one (same explanation), with the given refinements."""
+        new_ty = self.ty if ty is None else ty
+        return Unk(self.origin, new_ty, self.not_null if not_null is None else not_null, prefix if new_ty == STRING else "")
 
 
 def object_type(attrs: dict[str, Type]) -> Type:
@@ -321,6 +321,8 @@ def convert(value: Any, ty: Type) -> Any:
     if ty == DYNAMIC or value is None:
         return value
     if isinstance(value, Unk):
+        if value.ty == ty:
+            return value
         return value.refined(ty=ty) if not _has_dynamic(ty) or value.ty == DYNAMIC else value
     if isinstance(ty, str):
         return _convert_primitive(value, ty)
@@ -404,6 +406,8 @@ def equals(a: Any, b: Any) -> bool | object:
 def _equals_unknown(a: Any, b: Any) -> bool | object:
     unk, other = (a, b) if isinstance(a, Unk) else (b, a)
     if other is None and unk.not_null:
+        return False
+    if isinstance(other, str) and unk.prefix and not other.startswith(unk.prefix):
         return False
     if not isinstance(other, Unk) and other is not None:
         known_ty = type_of(other)
