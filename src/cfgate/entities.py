@@ -52,8 +52,12 @@ def entities(workspace: Workspace) -> list[Entity]:
             attrs = {"value": Attr(entry.value, entry.location, entry.raw)}
             out.append(Entity("env", env.path, entry.key, entry.location, attrs, key=entry.key))
     for py in workspace.python:
+        # A call that passes a setting by name (pool_size=self.pool_size) reuses a value another pool of the
+        # same file defines; that definition is where it is judged, so one root cause gives one finding.
+        defined = {(s.location.line, s.name) for pool in py.pools for s in pool.settings.values()}
         for pool in py.pools:
-            attrs = {k: Attr(s.value, s.location, s.expr) for k, s in pool.settings.items()}
+            attrs = {k: Attr(s.value, s.location, s.expr) for k, s in pool.settings.items()
+                     if s.defined_at is None or (s.defined_at.line, s.name) not in defined}
             out.append(Entity("python", py.path, pool.name, pool.location, attrs, pool.kind, None, pool.name))
     return out
 

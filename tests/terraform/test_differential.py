@@ -330,6 +330,7 @@ def _console(workdir: Path, expr: str) -> str:
     }
     proc = subprocess.run(
         ["terraform", "console", "-no-color"],
+        check=False,
         input=expr + "\n",
         cwd=workdir,
         env=env,

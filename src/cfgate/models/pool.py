@@ -28,6 +28,7 @@ class PoolSetting(Model):
     expr: str
     location: Location
     written_as: str  # the name in the source: "timeout" (QueuePool), "DATABASE_POOL_SIZE", "pool_size"
+    defined_at: Location | None = None  # where a value passed by name is assigned (pool_size=self.pool_size)
 
 
 class PoolConfig(Model):

@@ -1139,7 +1139,16 @@ class _Extractor:
             value = EnvRef(key=value.key, default=value.default, has_default=value.has_default, cast=value.cast)
         end = entry.value if entry.value is not None else entry.loc
         return PoolSetting(name=entry.setting, value=value, expr=expr, written_as=entry.written_as,
-                           location=self._location(entry.loc, end))
+                           location=self._location(entry.loc, end), defined_at=self._defined_at(entry))
+
+    def _defined_at(self, entry: _Entry) -> Location | None:
+        """Where a value passed by name (``pool_size=self.pool_size``) is assigned, if in this file."""
+        if not isinstance(entry.value, (ast.Name, ast.Attribute)):
+            return None
+        target = self._resolve(entry.value, entry.scope)
+        if isinstance(target, _Binding) and target.kind == "assign":
+            return Location(file=self.path, line=target.line)
+        return None
 
     def _location(self, node: ast.AST, end: ast.AST | None = None) -> Location:
         """A Location for a node; ``end`` gives the last line when it differs."""

@@ -15,6 +15,8 @@ from typing import Any
 
 from .model import Policy
 
+RULE_KINDS = ("threshold", "bypass", "relation")
+
 
 class PolicyError(Exception):
     """An invalid policy file; ``str()`` is the full user-facing message."""
@@ -77,6 +79,7 @@ def load_policy(path: str | Path, display: str | None = None) -> LoadedPolicy:
     _check_schema(shown, data, lines)
     policy = Policy.model_validate(data)
     _check_regexes(shown, policy, lines)
+    _check_relations(shown, policy, lines)
     return LoadedPolicy(policy=policy, path=shown, sha256=hashlib.sha256(raw).hexdigest())
 
 
@@ -126,10 +129,26 @@ def _describe(error: Any, pointer: str) -> tuple[str, list[str], str]:
     if error.validator == "required":
         return error.message.replace("'", "'"), sorted(schema_.get("properties", {})), pointer
     if error.validator in ("oneOf", "anyOf") and isinstance(error.instance, dict) and "kind" in error.instance:
-        return f"unknown rule kind {error.instance.get('kind')!r}", ["threshold", "bypass"], pointer + "/kind"
+        return f"unknown rule kind {error.instance.get('kind')!r}", list(RULE_KINDS), pointer + "/kind"
     if error.validator in ("oneOf", "anyOf") and isinstance(error.instance, dict):
-        return "a rule needs 'kind'", ["threshold", "bypass"], pointer
+        return "a rule needs 'kind'", list(RULE_KINDS), pointer
     return error.message, [], pointer
+
+
+def _check_relations(file: str, policy: Policy, lines: dict[str, int]) -> None:
+    """Compile every relation rule's CEL expression (loading the CEL library only if there is one)."""
+    if not any(rule.kind == "relation" for rule in policy.rules):
+        return
+    from ..rules.relation import check_relation
+
+    for index, rule in enumerate(policy.rules):
+        if rule.kind != "relation":
+            continue
+        problem = check_relation(rule)
+        if problem is not None:
+            where, text = problem
+            pointer = f"/rules/{index}/{where}"
+            raise PolicyError(file, _line_for(pointer, lines), pointer, text)
 
 
 def _check_regexes(file: str, policy: Policy, lines: dict[str, int]) -> None:

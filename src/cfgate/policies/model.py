@@ -5,9 +5,10 @@ resource name, env-key glob) and states one constraint about them:
 
 - ``threshold``: an attribute compared with a bound (``>=``, ``<=``, ``in``, ``regex``, ``required``...)
   or with another attribute of the same entity (``ref``), optionally only ``when`` other checks hold;
-- ``bypass``: emergency flags that must carry an expiry, within a window, and fail once it passes.
+- ``bypass``: emergency flags that must carry an expiry, within a window, and fail once it passes;
+- ``relation``: a CEL expression over named, selected entities (``bind``), once per combination.
 
-Loading a policy never executes anything from it: regexes are compiled, nothing is evaluated.
+Loading a policy never executes anything from it: regexes and CEL expressions are compiled, nothing is evaluated.
 """
 
 from __future__ import annotations
@@ -94,7 +95,27 @@ class BypassRule(RuleBase):
     bypass: BypassSpec = Field(default_factory=BypassSpec)
 
 
-Rule = Annotated[Union[ThresholdRule, BypassRule], Field(discriminator="kind")]
+BindName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class RelationRule(RuleBase):
+    """A CEL expression over named entities, evaluated once per combination (see ``cfgate.rules.relation``)."""
+
+    kind: Literal["relation"]
+    select: None = Field(default=None, description="not used by relation rules: 'bind' selects")  # type: ignore[assignment]
+    bind: dict[BindName, Selector] = Field(
+        min_length=1, description="name -> selector; each name is a CEL map of one selected entity's attributes",
+        json_schema_extra={"propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}},
+    )
+    expr: str = Field(min_length=1, description="CEL expression over the bound names that gives a bool, e.g. 'pool.pool_size + pool.max_overflow <= 40'")
+    max_combinations: int = Field(default=10000, ge=1, le=1000000, description="more combinations of bound entities than this is an error finding")
+    message: str | None = Field(
+        default=None,
+        description="failure message template; placeholders {expr} {bindings} {subject} and {name.attribute}",
+    )
+
+
+Rule = Annotated[Union[ThresholdRule, BypassRule, RelationRule], Field(discriminator="kind")]
 
 
 class Policy(Model):

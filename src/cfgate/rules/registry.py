@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..models import RuleMeta
 from ..policies.loader import LoadedPolicy, PolicyError, load_policy
-from ..policies.model import BypassRule, RuleBase
+from ..policies.model import BypassRule, RelationRule, RuleBase
 from .base import Rule
 from .bypass import BypassPolicyRule
 from .threshold import ThresholdPolicyRule
@@ -54,6 +54,10 @@ def compile_rule(rule: RuleBase, origin: str) -> Rule:
     meta = meta_of(rule, origin)
     if isinstance(rule, BypassRule):
         return BypassPolicyRule(meta, rule)
+    if isinstance(rule, RelationRule):
+        from .relation import RelationPolicyRule  # loads the CEL library: only policies with relations pay
+
+        return RelationPolicyRule(meta, rule)
     return ThresholdPolicyRule(meta, rule)  # type: ignore[arg-type]
 
 

@@ -29,7 +29,12 @@ from cfgate.models.values import Unknown
 
 from . import templates
 from .errors import EvalError
-from .functions import FUNCTIONS, TERRAFORM_FUNCTION_NAMES, call_function, safe_known_prefix
+from .functions import (
+    FUNCTIONS,
+    TERRAFORM_FUNCTION_NAMES,
+    call_function,
+    safe_known_prefix,
+)
 from .tfnumber import NumberError, TFNumber
 from .tftypes import (
     BOOL,
@@ -110,7 +115,7 @@ class Scope:
     def __init__(
         self,
         variables: Mapping[str, Any] | None = None,
-        locals: Mapping[str, Expr | tuple[Any, str]] | None = None,  # noqa: A002 - Terraform's word
+        locals: Mapping[str, Expr | tuple[Any, str]] | None = None,
         *,
         count_index: int | Unknown | None = None,
         each: tuple[Any, Any] | None = None,

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import EvalError
-from .tfnumber import NumberError, TFNumber, _Decimal, _format_fixed, _mantissa_exponent, _shortest_decimal
+from .tfnumber import (
+    NumberError,
+    TFNumber,
+    _Decimal,
+    _format_fixed,
+    _mantissa_exponent,
+    _shortest_decimal,
+)
 from .tftypes import (
     BOOL,
     DYNAMIC,
@@ -287,21 +294,13 @@ def _same_kind(template: Any, items: list[Any]) -> Any:
 def _max(*nums: TFNumber) -> TFNumber:
     if not nums:
         raise FunctionError("must pass at least one number")
-    best = TFNumber.infinity(-1)
-    for num in nums:
-        if best < num:
-            best = num
-    return best
+    return max(nums)  # the first of equal maxima, as cty picks it
 
 
 def _min(*nums: TFNumber) -> TFNumber:
     if not nums:
         raise FunctionError("must pass at least one number")
-    best = TFNumber.infinity(1)
-    for num in nums:
-        if num < best:
-            best = num
-    return best
+    return min(nums)
 
 
 def _signum(num: TFNumber) -> TFNumber:
@@ -555,7 +554,7 @@ def _base64decode(text: str) -> str:
 
 # -- format() -------------------------------------------------------------------------------
 
-_VERB = re.compile(r"%(?P<flags>[-+# 0]*)(?:\[(?P<idx1>\d+)\])?(?P<width>\d+)?(?:\.(?P<prec>\d*))?(?:\[(?P<idx2>\d+)\])?(?P<verb>.?)", re.S)
+_VERB = re.compile(r"%(?P<flags>[-+# 0]*)(?:\[(?P<idx1>\d+)\])?(?P<width>\d+)?(?:\.(?P<prec>\d*))?(?:\[(?P<idx2>\d+)\])?(?P<verb>.?)", re.DOTALL)
 
 
 def _big_text(num: TFNumber, mode: str, prec: int) -> str:
@@ -1221,7 +1220,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "strrev": _unary_str(_strrev),
     "substr": FunctionSpec(_substr, (_p("str", _S), _p("offset", _N), _p("length", _N)), result=_S),
     "trim": FunctionSpec(lambda s, cut: s.strip(cut), (_p("str", _S), _p("cutset", _S)), result=_S),
-    "trimprefix": FunctionSpec(lambda s, p: s[len(p) :] if s.startswith(p) else s, (_p("str", _S), _p("prefix", _S)), result=_S),
+    "trimprefix": FunctionSpec(lambda s, p: s.removeprefix(p), (_p("str", _S), _p("prefix", _S)), result=_S),
     "trimsuffix": FunctionSpec(
         lambda s, p: s[: len(s) - len(p)] if p and s.endswith(p) else s, (_p("str", _S), _p("suffix", _S)), result=_S
     ),
@@ -1301,19 +1300,7 @@ def _require_no_null(items: Any) -> list[str]:
 
 
 TERRAFORM_FUNCTION_NAMES: frozenset[str] = frozenset(
-    """
-    abs abspath alltrue anytrue base64decode base64encode base64gzip base64sha256 base64sha512 basename
-    bcrypt can ceil chomp chunklist cidrhost cidrnetmask cidrsubnet cidrsubnets coalesce coalescelist
-    compact concat contains csvdecode dirname distinct element endswith ephemeralasnull file filebase64
-    filebase64sha256 filebase64sha512 fileexists filemd5 fileset filesha1 filesha256 filesha512 flatten
-    floor format formatdate formatlist indent index issensitive join jsondecode jsonencode keys length
-    log lookup lower matchkeys max md5 merge min nonsensitive one parseint pathexpand plantimestamp pow
-    range regex regexall replace reverse rsadecrypt sensitive setintersection setproduct setsubtract
-    setunion sha1 sha256 sha512 signum slice sort split startswith strcontains strrev substr sum
-    templatefile templatestring textdecodebase64 textencodebase64 timeadd timecmp timestamp title tobool
-    tolist tomap tonumber toset tostring transpose trim trimprefix trimspace trimsuffix try upper
-    urlencode uuid uuidv5 values yamldecode yamlencode zipmap
-    """.split()
+    ["abs", "abspath", "alltrue", "anytrue", "base64decode", "base64encode", "base64gzip", "base64sha256", "base64sha512", "basename", "bcrypt", "can", "ceil", "chomp", "chunklist", "cidrhost", "cidrnetmask", "cidrsubnet", "cidrsubnets", "coalesce", "coalescelist", "compact", "concat", "contains", "csvdecode", "dirname", "distinct", "element", "endswith", "ephemeralasnull", "file", "filebase64", "filebase64sha256", "filebase64sha512", "fileexists", "filemd5", "fileset", "filesha1", "filesha256", "filesha512", "flatten", "floor", "format", "formatdate", "formatlist", "indent", "index", "issensitive", "join", "jsondecode", "jsonencode", "keys", "length", "log", "lookup", "lower", "matchkeys", "max", "md5", "merge", "min", "nonsensitive", "one", "parseint", "pathexpand", "plantimestamp", "pow", "range", "regex", "regexall", "replace", "reverse", "rsadecrypt", "sensitive", "setintersection", "setproduct", "setsubtract", "setunion", "sha1", "sha256", "sha512", "signum", "slice", "sort", "split", "startswith", "strcontains", "strrev", "substr", "sum", "templatefile", "templatestring", "textdecodebase64", "textencodebase64", "timeadd", "timecmp", "timestamp", "title", "tobool", "tolist", "tomap", "tonumber", "toset", "tostring", "transpose", "trim", "trimprefix", "trimspace", "trimsuffix", "try", "upper", "urlencode", "uuid", "uuidv5", "values", "yamldecode", "yamlencode", "zipmap"]
 )
 """Every built-in function of Terraform 1.11 (``terraform metadata functions -json``)."""
 

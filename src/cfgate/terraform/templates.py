@@ -178,9 +178,7 @@ def _flatten_part(content: Any, out: list[_Token], make_expr: Callable[[Any], An
     else:
         kind = content.lark_name()
         raw = str(content.value)
-        if kind == "ESCAPED_INTERPOLATION":
-            out.append(_Lit(unescape(raw[1:])))
-        elif kind == "ESCAPED_DIRECTIVE":
+        if kind == "ESCAPED_INTERPOLATION" or kind == "ESCAPED_DIRECTIVE":
             out.append(_Lit(unescape(raw[1:])))
         else:
             out.append(_Lit(unescape(raw)))
@@ -188,15 +186,15 @@ def _flatten_part(content: Any, out: list[_Token], make_expr: Callable[[Any], An
 
 # -- heredocs --------------------------------------------------------------------------------
 
-_FOR_DIRECTIVE = re.compile(r"for\s+([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*)\s*)?\s+in\s+(.*)\Z", re.S)
+_FOR_DIRECTIVE = re.compile(r"for\s+([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*)\s*)?\s+in\s+(.*)\Z", re.DOTALL)
 
 
 def heredoc_body(raw: str) -> str:
     """The text between a heredoc's opening line and its closing marker line."""
     first_newline = raw.index("\n")
     rest = raw[first_newline + 1 :]
-    rest = rest[:-1] if rest.endswith("\n") else rest
-    rest = rest[:-1] if rest.endswith("\r") else rest
+    rest = rest.removesuffix("\n")
+    rest = rest.removesuffix("\r")
     last_newline = rest.rfind("\n")
     return rest[: last_newline + 1] if last_newline >= 0 else ""
 
@@ -306,7 +304,7 @@ def _finish(tokens: list[_Token], *, flush: bool) -> Template:
         else:
             melded.append(token)
     passthrough = len(melded) == 1 and isinstance(melded[0], _Seq) and melded[0].kind == "interp"
-    parts, pos, end = _nest(melded, 0)
+    parts, _, end = _nest(melded, 0)
     if end is not None:
         raise EvalError(f"unexpected %{{{end.kind}}} directive in template")
     return Template(parts, passthrough)

@@ -201,7 +201,7 @@ class TFNumber:
         return cls(Fraction(value), FLOAT64_PREC, negzero=math.copysign(1.0, value) < 0)
 
     @classmethod
-    def from_python(cls, value: int | float) -> TFNumber:
+    def from_python(cls, value: float) -> TFNumber:
         """A Python number handed in by a caller, treated like an HCL literal."""
         if isinstance(value, int):
             return cls(_round_to_prec(Fraction(value), LITERAL_PREC), LITERAL_PREC)
@@ -244,6 +244,12 @@ class TFNumber:
 
     def __le__(self, other: TFNumber) -> bool:
         return self == other or self < other
+
+    def __gt__(self, other: TFNumber) -> bool:
+        return other < self
+
+    def __ge__(self, other: TFNumber) -> bool:
+        return other <= self
 
     def __repr__(self) -> str:
         return f"TFNumber({self.to_text()}, prec={self.prec})"
