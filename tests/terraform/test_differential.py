@@ -214,6 +214,14 @@ KNOWN_CASES = [
     "<<EOT\n  line1\n  %{ for x in [1, 2] ~}\n  v${x}\n  %{ endfor ~}\nend\nEOT",
     "<<-EOT\n    ${var.n}\n  two\n  EOT",
     "<<-EOT\n      a\n  \n    b\n    EOT",
+    'basename("/a/b/c.txt")', 'basename("a/b/")', 'basename("")', 'basename("/")', 'dirname("/a/b/c.txt")',
+    'dirname("a")', 'dirname("a//b/../c/d")', 'dirname("/")', 'csvdecode("a,b\\n1,2\\n\\"x,y\\",3")',
+    'csvdecode("a,b\\n1")', 'textencodebase64("hi é", "UTF-16LE")', 'textencodebase64("é", "ISO-8859-1")',
+    'textdecodebase64("aABpAA==", "UTF-16LE")', 'textencodebase64("€", "ISO-8859-1")',
+    'timeadd("2024-01-31T23:30:00Z", "1h30m")', 'timeadd("2024-01-01T00:00:00+02:00", "-90s")',
+    'timeadd("2024-01-01T00:00:00.5Z", "1.5s")', 'timeadd("2024-01-01T00:00:00Z", "1d")',
+    'timecmp("2024-01-01T00:00:00Z", "2024-01-01T01:00:00+01:00")', 'timecmp("2024-01-02T00:00:00Z", "2024-01-01T00:00:00Z")',
+    'timecmp("nope", "2024-01-01T00:00:00Z")',
 ]
 
 UNKNOWN_CASES = [

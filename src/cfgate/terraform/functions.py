@@ -17,10 +17,15 @@ Functions Terraform has but cfgate does not implement (``file``, ``timestamp``..
 from __future__ import annotations
 
 import base64
+import codecs
+import csv
+import datetime
 import hashlib
+import io
 import ipaddress
 import json
 import math
+import posixpath
 import re
 import unicodedata
 import urllib.parse
@@ -1165,6 +1170,118 @@ def _uuidv5(namespace: str, name: str) -> str:
     return str(uuid.uuid5(space, name))
 
 
+# -- paths, text encodings, CSV, time --------------------------------------------------------
+
+
+def _go_clean(path: str) -> str:
+    """Go's ``path/filepath.Clean`` on a slash-separated path."""
+    if path == "":
+        return "."
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+def _basename(path: str) -> str:
+    if path == "":
+        return "."
+    stripped = path.rstrip("/")
+    if stripped == "":
+        return "/"
+    return stripped.rsplit("/", 1)[-1]
+
+
+def _dirname(path: str) -> str:
+    cut = path.rfind("/")
+    return _go_clean(path[: cut + 1])
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise FunctionError(f"{name!r} is not a supported IANA encoding name or alias") from None
+
+
+def _textencodebase64(text: str, encoding: str) -> str:
+    try:
+        return _b64(text.encode(_codec(encoding)))
+    except UnicodeEncodeError:
+        raise FunctionError(f"the given string contains characters that cannot be represented in {encoding}") from None
+
+
+def _textdecodebase64(source: str, encoding: str) -> str:
+    try:
+        raw = base64.b64decode(source, validate=True)
+    except ValueError as exc:
+        raise FunctionError(f"invalid base64 data: {exc}") from None
+    try:
+        return raw.decode(_codec(encoding))
+    except UnicodeDecodeError:
+        raise FunctionError(f"the given value is has an invalid {encoding} encoding") from None
+
+
+def _csvdecode(text: str) -> TFList:
+    rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    if not rows:
+        raise FunctionError("missing header line")
+    header, *records = rows
+    result = []
+    for number, record in enumerate(records, start=2):
+        if len(record) != len(header):
+            raise FunctionError(f"record on line {number}: wrong number of fields")
+        result.append(dict(sorted(zip(header, record))))
+    elem = ("object", tuple((name, STRING) for name in sorted(header)))
+    return TFList(result, elem)
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def _parse_duration(text: str) -> datetime.timedelta:
+    sign, rest = (-1, text[1:]) if text.startswith("-") else (1, text.removeprefix("+"))
+    if rest == "0":
+        return datetime.timedelta(0)
+    seconds, pos = 0.0, 0
+    while pos < len(rest):
+        match = _DURATION.match(rest, pos)
+        if not match or match.group(1) in ("", "."):
+            raise FunctionError(f'time: invalid duration "{text}"')
+        seconds += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    if not rest:
+        raise FunctionError(f'time: invalid duration "{text}"')
+    return datetime.timedelta(seconds=sign * seconds)
+
+
+def _parse_timestamp(text: str) -> datetime.datetime:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", text):
+        raise FunctionError(f'not a valid RFC3339 timestamp: "{text}"')
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise FunctionError(f'not a valid RFC3339 timestamp: "{text}": {exc}') from None
+
+
+def _rfc3339(moment: datetime.datetime) -> str:
+    offset = moment.utcoffset() or datetime.timedelta(0)
+    base = moment.replace(microsecond=0, tzinfo=None).isoformat()
+    if not offset:
+        return base + "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{base}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _timeadd(timestamp: str, duration: str) -> str:
+    return _rfc3339(_parse_timestamp(timestamp) + _parse_duration(duration))
+
+
+def _timecmp(a: str, b: str) -> TFNumber:
+    first, second = _parse_timestamp(a), _parse_timestamp(b)
+    return _n((first > second) - (first < second))
+
+
 # -- the registry ---------------------------------------------------------------------------
 
 _S, _N, _B, _D = STRING, NUMBER, BOOL, DYNAMIC
@@ -1284,6 +1401,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "cidrnetmask": FunctionSpec(_cidrnetmask, (_p("prefix", _S),), result=_S),
     "cidrsubnet": FunctionSpec(_cidrsubnet, (_p("prefix", _S), _p("newbits", _N), _p("netnum", _N)), result=_S),
     "cidrsubnets": FunctionSpec(_cidrsubnets, (_p("prefix", _S),), _p("newbits", _N), result=("list", _S)),
+    # paths, text encodings, CSV, time
+    "basename": _unary_str(_basename),
+    "dirname": _unary_str(_dirname),
+    "csvdecode": FunctionSpec(_csvdecode, (_p("str", _S),)),
+    "textencodebase64": FunctionSpec(_textencodebase64, (_p("string", _S), _p("encoding", _S)), result=_S),
+    "textdecodebase64": FunctionSpec(_textdecodebase64, (_p("source", _S), _p("encoding", _S)), result=_S),
+    "timeadd": FunctionSpec(_timeadd, (_p("timestamp", _S), _p("duration", _S)), result=_S),
+    "timecmp": FunctionSpec(_timecmp, (_p("timestamp_a", _S), _p("timestamp_b", _S)), result=_N),
     # sensitivity markers have no effect on values
     "sensitive": FunctionSpec(lambda v: v, (_p("value", allow_null=True),), nested_unknowns=True, result_may_be_null=True),
     "nonsensitive": FunctionSpec(lambda v: v, (_p("value", allow_null=True),), nested_unknowns=True, result_may_be_null=True),
