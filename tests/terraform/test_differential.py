@@ -222,6 +222,12 @@ KNOWN_CASES = [
     'timeadd("2024-01-01T00:00:00.5Z", "1.5s")', 'timeadd("2024-01-01T00:00:00Z", "1d")',
     'timecmp("2024-01-01T00:00:00Z", "2024-01-01T01:00:00+01:00")', 'timecmp("2024-01-02T00:00:00Z", "2024-01-01T00:00:00Z")',
     'timecmp("nope", "2024-01-01T00:00:00Z")',
+    # precedence and parsing corners
+    "-2 * 3", "1 - -1", "2 - 1 - 1", "8 / 2 / 2", "!true && false", "!true == false", "1 + 2 == 3 && true",
+    "true ? 1 : false ? 2 : 3", "false ? 1 : false ? 2 : 3", "1 < 2 == true", "-1 % 3", "2 * -1", "-(-1)",
+    "(1 +\n 2) * 3", "[\n  1,\n  2,\n]", "{\n  a = 1\n  b = 2\n}", '"\\\\${1}"', '"${"\\""}"',
+    "{ var.s = 1 }", "{ local.doubled = 1 }", "{ true = 1 }", "{ null = 1 }", "{ 1.5 = 1 }", "{ in = 1, for = 2 }",
+    '{ a = 1 }[0]', '{ "1" = "x" }[1]', "[for x in [1, 2] : { v = x }][1].v", "var.servers[*].port[1]",
 ]
 
 UNKNOWN_CASES = [

@@ -307,6 +307,15 @@ class Evaluator:
                 return nfc(str(inner.token.value))
             key = self.eval(inner)
         else:
+            inner = key_rule.expression
+            while type(inner).__name__ == "ExprTermRule" and not inner.parentheses:
+                inner = inner.expression
+            if type(inner).__name__ in ("GetAttrExprTermRule", "IndexExprTermRule"):
+                raise self.error(
+                    key_rule,
+                    "Ambiguous attribute key: if this expression is intended to be a reference, "
+                    "wrap it in parentheses",
+                )
             key = self.eval(key_rule.expression)
         if isinstance(key, Unk):
             return key
