@@ -28,6 +28,7 @@ from support import need
 
 from cfgate.models.values import Unknown
 from cfgate.terraform.evaluator import Expr, Scope, evaluate, evaluate_text
+from cfgate.terraform.variables import type_constraint
 
 VARIABLES = {
     "n": "5",
@@ -41,6 +42,19 @@ VARIABLES = {
     "nul": "null",
     "num_str": '"42"',
     "servers": '[{ name = "a", port = 80 }, { name = "b", port = 443 }]',
+}
+
+TYPED_VARIABLES = {  # name: (type, default) - Terraform converts the default to the type
+    "t_num": ("number", '"10"'),
+    "t_bool": ("bool", '"true"'),
+    "t_str": ("string", "5"),
+    "t_obj": ("object({ a = string, b = optional(number, 5), c = optional(list(string)) })", "{ a = 1, extra = true }"),
+    "t_list": ("list(string)", '[1, "a"]'),
+    "t_set": ("set(number)", "[3, 1, 3]"),
+    "t_map": ("map(any)", '{ x = 1, y = "a" }'),
+    "t_tuple": ("tuple([string, bool])", '[1, "true"]'),
+    "t_nested": ("list(object({ name = string, port = optional(number, 80) }))", '[{ name = "a" }, { name = "b", port = "8080" }]'),
+    "t_any": ("any", '[1, "a"]'),
 }
 
 LOCALS = {
@@ -222,6 +236,10 @@ KNOWN_CASES = [
     'timeadd("2024-01-01T00:00:00.5Z", "1.5s")', 'timeadd("2024-01-01T00:00:00Z", "1d")',
     'timecmp("2024-01-01T00:00:00Z", "2024-01-01T01:00:00+01:00")', 'timecmp("2024-01-02T00:00:00Z", "2024-01-01T00:00:00Z")',
     'timecmp("nope", "2024-01-01T00:00:00Z")',
+    # typed variables
+    "var.t_num + 1", "var.t_bool", "var.t_str", "var.t_obj", "var.t_list", "var.t_set", "var.t_map", "var.t_tuple",
+    "var.t_nested", "var.t_any", "var.t_nested[1].port + 1", "var.t_list == tolist([\"1\", \"a\"])",
+    "var.t_map == tomap({ x = \"1\", y = \"a\" })",
     # precedence and parsing corners
     "-2 * 3", "1 - -1", "2 - 1 - 1", "8 / 2 / 2", "!true && false", "!true == false", "1 + 2 == 3 && true",
     "true ? 1 : false ? 2 : 3", "false ? 1 : false ? 2 : 3", "1 < 2 == true", "-1 % 3", "2 * -1", "-(-1)",
@@ -325,6 +343,7 @@ def _wrap(expr: str) -> str:
 
 def _main_tf() -> str:
     parts = [f'variable "{name}" {{\n  default = {value}\n}}\n' for name, value in VARIABLES.items()]
+    parts += [f'variable "{n}" {{\n  type    = {t}\n  default = {d}\n}}\n' for n, (t, d) in TYPED_VARIABLES.items()]
     parts.append('resource "terraform_data" "r" {\n  input = "x"\n}\n')
     cases = {f"__k{i}": _wrap(expr) for i, expr in enumerate(KNOWN_CASES)}
     cases.update({f"__u{i}": _wrap(expr) for i, expr in enumerate(UNKNOWN_CASES)})
@@ -386,6 +405,7 @@ def cfgate_scope(terraform_results: dict[str, Any]) -> tuple[Scope, str]:
     source = terraform_results["source"]
     tree = hcl2.parses(source)
     variables: dict[str, Any] = {}
+    types: dict[str, Any] = {}
     locals_: dict[str, Expr] = {}
     for block in (c for c in tree.body.children if type(c).__name__ == "BlockRule"):
         kind = str(block.labels[0].token.value)
@@ -393,9 +413,11 @@ def cfgate_scope(terraform_results: dict[str, Any]) -> tuple[Scope, str]:
         if kind == "variable":
             name = block.labels[1].serialize().strip('"')
             variables[name] = evaluate(attrs["default"], Scope(), source)
+            if "type" in attrs:
+                types[name] = type_constraint(attrs["type"], source)
         elif kind == "locals":
             locals_.update({name: Expr(node, source) for name, node in attrs.items()})
-    return Scope(variables=variables, locals=locals_, path_cwd="."), source
+    return Scope(variables=variables, locals=locals_, variable_types=types, path_cwd="."), source
 
 
 def _ours(scope: Scope, name: str) -> str | None:

@@ -321,3 +321,44 @@ def test_importing_the_package_does_not_import_hcl2() -> None:
     code = "import sys, cfgate.terraform.evaluator; print('hcl2' in sys.modules, 'lark' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
+
+
+# -- variables: type constraints and -var values --------------------------------------------
+
+
+def test_type_constraints_convert_like_terraform() -> None:
+    from cfgate.terraform.variables import apply_type_constraint, parse_type_constraint
+
+    obj = parse_type_constraint("object({ a = string, b = optional(number, 5), c = optional(list(string)) })")
+    assert apply_type_constraint({"a": 1, "extra": True}, obj) == {"a": "1", "b": 5, "c": None}
+    assert apply_type_constraint("10", parse_type_constraint("number")) == 10
+    assert apply_type_constraint([3, 1, 3], parse_type_constraint("set(number)")) == [1, 3]
+    assert apply_type_constraint({"x": 1, "y": "a"}, parse_type_constraint("map(any)")) == {"x": "1", "y": "a"}
+    unknown = Unknown(expr="var.x", reason="r")
+    assert apply_type_constraint(unknown, parse_type_constraint("number")) == unknown
+    with pytest.raises(EvalError, match="input variable"):
+        apply_type_constraint("ten", parse_type_constraint("number"))
+    with pytest.raises(EvalError, match="required"):
+        apply_type_constraint({}, obj)
+    with pytest.raises(EvalError, match="Invalid type"):
+        parse_type_constraint("strng")
+
+
+def test_scope_applies_variable_types() -> None:
+    from cfgate.terraform.variables import parse_type_constraint
+
+    scope = Scope(
+        variables={"max": "10", "zones": ["a", "b"]},
+        variable_types={"max": parse_type_constraint("number"), "zones": parse_type_constraint("list(string)")},
+    )
+    assert ev("var.max + 1", scope) == 11
+    assert ev('var.zones == tolist(["a", "b"])', scope) is True
+
+
+def test_cli_var_values_follow_terraform_parsing_rules() -> None:
+    from cfgate.terraform.variables import cli_var_value, parse_type_constraint
+
+    assert cli_var_value("us-east-1") == "us-east-1", "untyped: the text, literally"
+    assert cli_var_value("10", parse_type_constraint("number")) == 10
+    assert cli_var_value('["a", 1]', parse_type_constraint("list(string)")) == ["a", "1"]
+    assert cli_var_value("{ a = 1 }", parse_type_constraint("map(number)")) == {"a": 1}

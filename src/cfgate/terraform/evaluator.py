@@ -36,6 +36,7 @@ from .functions import (
     safe_known_prefix,
 )
 from .tfnumber import NumberError, TFNumber
+from .variables import Constraint, typed_value
 from .tftypes import (
     BOOL,
     DYNAMIC,
@@ -104,7 +105,10 @@ def locals_from_text(texts: Mapping[str, str]) -> dict[str, Expr]:
 class Scope:
     """Everything an expression can refer to.
 
-    ``variables`` maps a variable name to its value (plain Python or :class:`Unknown`).
+    ``variables`` maps a variable name to its value (plain Python or :class:`Unknown`);
+    ``variable_types`` optionally gives a variable's ``type`` (see
+    :func:`~cfgate.terraform.variables.type_constraint`): its value is then converted as
+    Terraform converts it (``"10"`` for ``number`` is ``10``), keeping list/set/map types.
     ``locals`` maps a local name to an :class:`Expr` (or a ``(node, source)`` pair); locals are
     evaluated lazily, once, and a local that depends on itself becomes an :class:`Unknown`
     naming the cycle (see :attr:`cycles`). ``count_index`` and ``each`` (a ``(key, value)``
@@ -117,6 +121,7 @@ class Scope:
         variables: Mapping[str, Any] | None = None,
         locals: Mapping[str, Expr | tuple[Any, str]] | None = None,
         *,
+        variable_types: Mapping[str, Constraint] | None = None,
         count_index: int | Unknown | None = None,
         each: tuple[Any, Any] | None = None,
         path_module: str = ".",
@@ -124,7 +129,11 @@ class Scope:
         path_cwd: str | None = None,
         workspace: str = "default",
     ) -> None:
-        self.variables = {name: from_python(value) for name, value in (variables or {}).items()}
+        types = variable_types or {}
+        self.variables = {
+            name: typed_value(value, types[name]) if name in types else from_python(value)
+            for name, value in (variables or {}).items()
+        }
         self.locals = {name: _as_expr(value) for name, value in (locals or {}).items()}
         self.count_index = None if count_index is None else from_python(count_index)
         self.each = None if each is None else (from_python(each[0]), from_python(each[1]))
