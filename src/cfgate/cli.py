@@ -64,6 +64,16 @@ def _catalog(policies: list[str]):
     return build_catalog(policies or None)
 
 
+def _variables(items: list[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise Failure(f"--var {item!r}: expected NAME=VALUE, e.g. --var connector_max=10")
+        pairs.append((name.strip(), value))
+    return tuple(pairs)
+
+
 def _emit(text: str, output: Optional[Path]) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -121,6 +131,9 @@ def check(
     config: Annotated[Optional[Path], typer.Option("--config", help="Settings file (cfgate.toml or pyproject.toml); default: the nearest one.")] = None,
     show_passed: Annotated[bool, typer.Option("--show-passed", help="Also list evaluations that passed.")] = False,
     color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text output (default: when stdout is a terminal).")] = None,
+    var_file: Annotated[Optional[list[str]], typer.Option("--var-file", help="Terraform variables file, as for terraform plan; repeatable, later files win.")] = None,
+    var: Annotated[Optional[list[str]], typer.Option("--var", metavar="NAME=VALUE", help="Terraform variable, as for terraform plan; repeatable; wins over every file.")] = None,
+    env_layer: Annotated[Optional[str], typer.Option("--env-layer", help="Env layer (from the env_layers setting) to resolve env values with.")] = None,
 ) -> None:
     """Check configuration files against the policies and exit with the gate's verdict."""
     from dataclasses import replace
@@ -139,7 +152,9 @@ def check(
         raise Failure(f"--fail-on {threshold!r}: choose error, warning, info or never")
     catalog = _catalog(list(policy or settings.policy))
     rules = catalog.active(tuple(select or settings.select), tuple(ignore or settings.ignore))
-    options = RunOptions(paths=tuple(paths or ["."]), excludes=tuple((exclude or []) + settings.exclude), as_of=_as_of(as_of))
+    options = RunOptions(paths=tuple(paths or ["."]), excludes=tuple((exclude or []) + settings.exclude), as_of=_as_of(as_of),
+                         var_files=tuple(var_file or []), variables=_variables(var or []),
+                         env_layers=settings.env_layers, env_layer=env_layer or settings.env_layer)
     result = run(options, rules)
     use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     ctx = ReportContext(rules={r.meta.id: r.meta for r in catalog.rules}, color=use_color, show_passed=show_passed,

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .entities import entities
-from .models import SEVERITY_RANK, Evaluation, RunResult
+from .models import SEVERITY_RANK, Evaluation, Location, RunResult
 from .redact import Redactor
 from .rules.base import Context, Rule
 from .sources import Workspace, load_workspace
+from .terraform.resolve import TfOptions, resolve
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,10 @@ class RunOptions:
     paths: tuple[str, ...] = (".",)
     excludes: tuple[str, ...] = ()
     as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+    var_files: tuple[str, ...] = ()  # terraform --var-file, in order
+    variables: tuple[tuple[str, str], ...] = ()  # terraform --var NAME=VALUE, in order
+    env_layers: dict[str, list[str]] = field(default_factory=dict)
+    env_layer: str | None = None
 
 
 def redactor_for(workspace: Workspace) -> Redactor:
@@ -32,8 +37,9 @@ def redactor_for(workspace: Workspace) -> Redactor:
     return redactor
 
 
-def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date) -> RunResult:
-    ctx = Context(workspace=workspace, entities=entities(workspace), as_of=as_of)
+def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options: TfOptions | None = None) -> RunResult:
+    terraform = resolve(workspace.terraform, tf_options)
+    ctx = Context(workspace=workspace, entities=entities(workspace, terraform), as_of=as_of, terraform=terraform)
     results: list[Evaluation] = []
     for rule in rules:
         results.extend(rule.evaluate(ctx))
@@ -50,7 +56,43 @@ def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date) -> RunResu
 
 
 def run(options: RunOptions, rules: list[Rule]) -> RunResult:
-    return evaluate(load_workspace(list(options.paths), options.excludes), rules, options.as_of)
+    import os
+
+    workspace = load_workspace(list(options.paths), options.excludes)
+    var_files = add_var_files(workspace, options.var_files)
+    tf_options = TfOptions(var_files=var_files, variables=options.variables,
+                           environ={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")})
+    return evaluate(workspace, rules, options.as_of, tf_options)
+
+
+def add_var_files(workspace: Workspace, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """Parse ``--var-file`` files the scan did not include; return their display paths, in order."""
+    from pathlib import Path
+
+    from .parsers.terraform import HclSyntaxError, parse_terraform, parse_tfvars_json
+    from .sources import ReadProblem, UsageError, display_path, read_text
+
+    shown: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise UsageError(f"--var-file {raw}: no such file")
+        display = display_path(path)
+        shown.append(display)
+        if display in workspace.files:
+            continue
+        text = read_text(path, display)
+        if isinstance(text, ReadProblem):
+            workspace.problems.append(text)
+            continue
+        workspace.files.append(display)
+        try:
+            parsed = parse_tfvars_json(display, text) if display.endswith(".json") else parse_terraform(display, text)
+        except HclSyntaxError as exc:
+            workspace.problems.append(ReadProblem(Location(file=display, line=exc.line, column=exc.column), f"HCL syntax error: {exc}"))
+            continue
+        workspace.terraform.append(parsed.model_copy(update={"is_tfvars": True}))
+    return tuple(shown)
 
 
 def exit_code(result: RunResult, fail_on: str = "error", fail_on_unknown: bool = False) -> int:

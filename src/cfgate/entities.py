@@ -9,6 +9,7 @@ from typing import Any, Iterator
 from .models import Location, Origin
 from .policies.model import Selector, as_tuple
 from .sources import Workspace
+from .terraform.resolve import Resolution
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,26 @@ class Entity:
         return self.subject if self.source == "env" else f"{self.subject}.{attribute}"
 
 
-def entities(workspace: Workspace) -> list[Entity]:
+def entities(workspace: Workspace, terraform: Resolution | None = None) -> list[Entity]:
+    """Every selectable entity. Resources and data sources come evaluated (one per count/for_each
+    instance and per module call) when a Terraform resolution is given; other blocks as written."""
     out: list[Entity] = []
+    evaluated = terraform is not None
     for tf in workspace.terraform:
         if tf.is_tfvars:
             continue
         for block in tf.blocks:
             kind = block.kind
+            if evaluated and kind in ("resource", "data"):
+                continue
             type_ = block.labels[0] if kind in ("resource", "data") and block.labels else None
             name = block.labels[-1] if block.labels else None
             attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in block.attributes.items()}
             out.append(Entity("terraform", tf.path, block.address, block.location, attrs, kind, type_, name))
+    for instance in (terraform.instances if terraform is not None else []):
+        attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in instance.attributes.items()}
+        out.append(Entity("terraform", instance.location.file, instance.address, instance.location, attrs,
+                          instance.kind, instance.type, instance.name))
     for env in workspace.env:
         effective = {entry.key: entry for entry in env.entries}  # last one wins, as in python-dotenv
         for entry in effective.values():

@@ -27,6 +27,8 @@ def kind_of(path: Path) -> str | None:
         return "terraform"
     if name.endswith(".tfvars"):
         return "tfvars"
+    if name.endswith(".tfvars.json"):
+        return "tfvars-json"
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return "env"
     if name.endswith(".py"):
@@ -128,6 +130,10 @@ def load_workspace(paths: list[str], excludes: tuple[str, ...] = ()) -> Workspac
         try:
             if kind in ("terraform", "tfvars"):
                 workspace.terraform.append(parse_terraform(display, text.replace("\r\n", "\n")))
+            elif kind == "tfvars-json":
+                from .parsers.terraform import parse_tfvars_json
+
+                workspace.terraform.append(parse_tfvars_json(display, text))
             elif kind == "env":
                 workspace.env.append(parse_env(display, text))
             else:

@@ -60,3 +60,4 @@ class TfFile(Model):
     is_tfvars: bool = False
     blocks: tuple[TfBlock, ...] = ()
     attributes: dict[str, TfAttribute] = Field(default_factory=dict)  # tfvars assignments
+    source: str = Field(default="", repr=False, exclude=True)  # the parsed text: expression positions index into it

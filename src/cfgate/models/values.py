@@ -31,7 +31,7 @@ class Origin(Model):
     location: Location | None = None
 
     def __str__(self) -> str:
-        return f"{self.what} in {self.location.file}:{self.location.line}" if self.location else self.what
+        return f"{self.what} at {self.location.file}:{self.location.line}" if self.location else self.what
 
 
 def is_unknown(value: Any) -> bool:

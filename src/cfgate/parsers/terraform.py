@@ -28,8 +28,9 @@ def parse_terraform(path: str, text: str) -> TfFile:
     import hcl2
     from lark.exceptions import UnexpectedInput
 
+    source = text if text.endswith("\n") else text + "\n"
     try:
-        tree = hcl2.parses(text if text.endswith("\n") else text + "\n")
+        tree = hcl2.parses(source)
     except UnexpectedInput as exc:
         raise HclSyntaxError(_lark_message(exc), getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1) from None
     except (RuntimeError, ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
@@ -37,10 +38,28 @@ def parse_terraform(path: str, text: str) -> TfFile:
         # sharing a name, and can trip over other inputs Terraform would also reject.
         raise HclSyntaxError(f"python-hcl2 could not read this file: {exc}") from None
     is_tfvars = path.endswith(".tfvars")
-    blocks, attributes, duplicates = _body(path, text, tree.body)
+    blocks, attributes, duplicates = _body(path, source, tree.body)
     if is_tfvars:
-        return TfFile(path=path, is_tfvars=True, attributes=attributes)
-    return TfFile(path=path, blocks=tuple(blocks), attributes=attributes)
+        return TfFile(path=path, is_tfvars=True, attributes=attributes, source=source)
+    return TfFile(path=path, blocks=tuple(blocks), attributes=attributes, source=source)
+
+
+def parse_tfvars_json(path: str, text: str) -> TfFile:
+    """A ``*.tfvars.json`` file: top-level keys are variable values (located by the line of their key)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HclSyntaxError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    if not isinstance(data, dict):
+        raise HclSyntaxError("a .tfvars.json file must hold a JSON object of variable values")
+    lines = text.splitlines()
+    attributes: dict[str, TfAttribute] = {}
+    for key, value in data.items():
+        line = next((i for i, row in enumerate(lines, 1) if f'"{key}"' in row), 1)
+        attributes[key] = TfAttribute(name=key, value=value, expr=json.dumps(value), location=Location(file=path, line=line))
+    return TfFile(path=path, is_tfvars=True, attributes=attributes, source=text)
 
 
 def _lark_message(exc: Exception) -> str:

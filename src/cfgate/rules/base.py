@@ -16,6 +16,7 @@ from ..models import Evaluation, Location, RuleMeta, Unknown
 from ..models.pool import EnvRef
 from ..redact import redact_value
 from ..sources import Workspace
+from ..terraform.resolve import Resolution
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Context:
     workspace: Workspace
     entities: list[Entity]
     as_of: dt.date
+    terraform: Resolution = field(default_factory=Resolution)
     options: dict[str, Any] = field(default_factory=dict)
 
 

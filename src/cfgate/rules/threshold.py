@@ -84,6 +84,11 @@ def _bound_text(op: str, bound: Any) -> str:
     return show(bound)
 
 
+def provenance(attr: Attr) -> str:
+    """`` (from var.connector_max set at staging.tfvars:3; module.vpc called at main.tf:12)``, or nothing."""
+    return f" (from {'; '.join(str(o) for o in attr.origins)})" if attr.origins else ""
+
+
 def unknown_reason(value: Any) -> str | None:
     if isinstance(value, Unknown):
         return f"{value.expr}: {value.reason}"
@@ -172,9 +177,9 @@ class ThresholdPolicyRule:
             return None  # nothing to compare with: the rule does not apply
         reason = unknown_reason(attr.value)
         if reason:
-            return evaluation(self.meta, "unknown", f"{subject} cannot be checked: its value is unknown",
+            return evaluation(self.meta, "unknown", f"{subject} cannot be checked: its value is unknown" + provenance(attr),
                               attr.location, subject, attr.value, reason=reason, key=key,
-                              details={"expr": attr.expr})
+                              details={"expr": attr.expr, "chain": list(getattr(attr.value, "chain", ()))})
         if check.ref is not None:
             ref = entity.attrs.get(check.ref)
             if ref is None:
@@ -194,10 +199,19 @@ class ThresholdPolicyRule:
         if ok:
             return evaluation(self.meta, "pass", f"{subject} = {show(attr.value, key)} is {_OP_WORDS[check.op]} {_bound_text(check.op, bound)}",
                               attr.location, subject, attr.value, key=key)
-        return evaluation(self.meta, "fail", self._message(entity, attribute, attr, check, bound), attr.location,
-                          subject, attr.value, key=key, details={"op": check.op, "bound": bound if check.ref is None else {"ref": check.ref, "value": bound}})
+        details: dict[str, Any] = {"op": check.op, "bound": bound if check.ref is None else {"ref": check.ref, "value": bound}}
+        if attr.origins:
+            details["origins"] = [str(o) for o in attr.origins]
+        return evaluation(self.meta, "fail", self._message(entity, attribute, attr, check, bound) + provenance(attr),
+                          attr.location, subject, attr.value, key=key, details=details)
 
     def _message(self, entity: Entity, attribute: str, attr: Attr, check: Check, bound: Any) -> str:
+        text = self._text(entity, attribute, attr, check, bound)
+        if entity.source == "terraform" and ("[" in entity.subject or entity.subject.startswith("module.")):
+            return f"{entity.subject}: {text}"  # which instance or module call, when one block makes several
+        return text
+
+    def _text(self, entity: Entity, attribute: str, attr: Attr, check: Check, bound: Any) -> str:
         subject = entity.attr_subject(attribute)
         key = entity.key or attribute
         bound_text = _bound_text(check.op, bound) if bound is not None else ""
