@@ -52,6 +52,8 @@ class Check(Model):
     op: Operator
     value: Any = Field(default=None, description="the bound; a list for in, not_in and between")
     ref: str | None = Field(default=None, description="compare with this attribute of the same entity instead of 'value'")
+    unit: Literal["duration"] | None = Field(
+        default=None, description="'duration': read values like \"300s\", \"5m\" or 1500ms as seconds before comparing")
 
 
 class RuleBase(Model):

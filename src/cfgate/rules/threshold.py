@@ -191,8 +191,15 @@ class ThresholdPolicyRule:
             bound = ref.value
         else:
             bound = check.value
+        value = attr.value
+        if check.unit == "duration":
+            from ..terraform.capacity import duration_seconds
+
+            value = duration_seconds(value)
+            if isinstance(value, Unknown):
+                return evaluation(self.meta, "fail", f"{subject}: {value.reason}", attr.location, subject, attr.value, key=key)
         try:
-            ok = compare(check.op, attr.value, bound)
+            ok = compare(check.op, value, bound)
         except NotComparable as exc:
             return evaluation(self.meta, "fail", f"{subject}: {exc}; expected a value {_OP_WORDS[check.op]} {_bound_text(check.op, bound)}",
                               attr.location, subject, attr.value, key=key)

@@ -272,7 +272,12 @@ class Resolver:
             out[path + name] = attr.model_copy(update={"value": value, "origins": provenance.of(attr) + trail})
         kinds: dict[str, list[TfBlock]] = {}
         for nested in block.blocks:
-            if nested.kind in ("dynamic", "lifecycle", "provisioner", "connection"):
+            if nested.kind == "dynamic" and nested.labels:
+                marker = Unknown(expr=f'dynamic "{nested.labels[0]}"', reason="a dynamic block; its content is not expanded")
+                out[f"{path}dynamic:{nested.labels[0]}"] = TfAttribute(name=nested.labels[0], value=marker, expr=marker.expr,
+                                                                       location=nested.location)
+                continue
+            if nested.kind in ("lifecycle", "provisioner", "connection"):
                 continue
             kinds.setdefault(nested.kind, []).append(nested)
         for kind, nested_blocks in kinds.items():
