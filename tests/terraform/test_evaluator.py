@@ -71,7 +71,9 @@ def test_numbers_print_like_terraform(text: str, expected: str) -> None:
 def test_tfnumber_keeps_precision_per_value() -> None:
     third = TFNumber.parse("1") / TFNumber.parse("3")
     assert third.prec == 512
-    assert (TFNumber.from_float(0.1) + TFNumber.parse("0")).to_text() == "0.1000000000000000055511151231257827021181583404541015625"
+    assert (
+        TFNumber.from_float(0.1) + TFNumber.parse("0")
+    ).to_text() == "0.1000000000000000055511151231257827021181583404541015625"
     assert TFNumber.parse("2.675").to_fixed(2) == "2.67"  # the binary value is below 2.675
 
 
@@ -93,7 +95,7 @@ def test_template_directives_and_strip_markers() -> None:
 
 
 def test_heredocs() -> None:
-    flush = "<<-EOT\n    first\n      second\n\n    ${upper(\"x\")}\n  EOT"
+    flush = '<<-EOT\n    first\n      second\n\n    ${upper("x")}\n  EOT'
     assert ev(flush) == "first\n  second\n\nX\n", "the smallest indentation (4) is removed"
     assert ev("<<EOT\nkeep \\n as is\n  EOT") == "keep \\n as is\n"
     loop = "<<EOT\n%{ for x in [1, 2] ~}\nv${x}\n%{ endfor ~}\nEOT"
@@ -155,7 +157,7 @@ def test_for_expressions() -> None:
         ("max([4, 9]...)", 9),
         ('lookup({ a = 1 }, "b", 7)', 7),
         ('coalesce("", null, "x")', "x"),
-        ('merge({ a = 1 }, { b = 2 })', {"a": 1, "b": 2}),
+        ("merge({ a = 1 }, { b = 2 })", {"a": 1, "b": 2}),
         ('format("%05.1f|%-4d|%q|%v", 3.14159, 7, "hi", [1])', '003.1|7   |"hi"|[1]'),
         ('replace("a-b-c", "/-(.)/", "[$1]")', "a[b][c]"),
         ('join(", ", toset(["b", "a"]))', "a, b"),
@@ -225,7 +227,11 @@ def test_resource_references_are_unknown_with_reason() -> None:
         reason="resource attribute google_sql_database_instance.db.name is known only after apply",
         chain=("google_sql_database_instance.db.name",),
     )
-    for text, word in [("data.aws_ami.x.id", "data source"), ("module.net.vpc_id", "module output"), ("self.id", "self")]:
+    for text, word in [
+        ("data.aws_ami.x.id", "data source"),
+        ("module.net.vpc_id", "module output"),
+        ("self.id", "self"),
+    ]:
         unknown = ev(text)
         assert isinstance(unknown, Unknown) and word in unknown.reason
 
@@ -244,7 +250,7 @@ def test_unknown_propagates_with_a_chain() -> None:
 
 def test_terraform_short_circuits_keep_known_results() -> None:
     scope = Scope(variables={"id": Unknown(expr="var.id", reason="r")})
-    assert ev('true ? 1 : var.id', scope) == 1
+    assert ev("true ? 1 : var.id", scope) == 1
     assert ev('coalesce("a", var.id)', scope) == "a"
     assert ev("length([var.id, 2])", scope) == 2
     assert ev("[var.id, 2][1]", scope) == 2
@@ -259,7 +265,9 @@ def test_terraform_short_circuits_keep_known_results() -> None:
 
 
 def test_local_cycles_are_unknown_and_listed() -> None:
-    scope = Scope(locals=locals_from_text({"a": "local.b + 1", "b": "local.a", "c": "local.c", "d": "local.a * 2", "ok": "1"}))
+    scope = Scope(
+        locals=locals_from_text({"a": "local.b + 1", "b": "local.a", "c": "local.c", "d": "local.a * 2", "ok": "1"})
+    )
     result = ev("local.d", scope)
     assert isinstance(result, Unknown)
     assert result.reason == "local values form a cycle: local.a -> local.b -> local.a"
@@ -292,7 +300,9 @@ def test_evaluate_a_node_from_a_parsed_document() -> None:
         """
     )
     block = hcl2.parses(source).body.children[1]
-    attrs = {str(a.identifier.token.value): a.expression for a in block.body.children if type(a).__name__ == "AttributeRule"}
+    attrs = {
+        str(a.identifier.token.value): a.expression for a in block.body.children if type(a).__name__ == "AttributeRule"
+    }
     scope = Scope(variables={"connector_max": 10})
     assert evaluate(attrs["max_instances"], scope, source) == 10
     assert evaluate(attrs["min_instances"], scope, source) == 2

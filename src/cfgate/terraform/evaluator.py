@@ -29,14 +29,9 @@ from cfgate.models.values import Unknown
 
 from . import templates
 from .errors import EvalError
-from .functions import (
-    FUNCTIONS,
-    TERRAFORM_FUNCTION_NAMES,
-    call_function,
-    safe_known_prefix,
-)
+from .fn_string import safe_known_prefix
+from .functions import FUNCTIONS, TERRAFORM_FUNCTION_NAMES, call_function
 from .tfnumber import NumberError, TFNumber
-from .variables import Constraint, typed_value
 from .tftypes import (
     BOOL,
     DYNAMIC,
@@ -56,6 +51,7 @@ from .tftypes import (
     type_of,
     unify,
 )
+from .variables import Constraint, typed_value
 
 _ROOTS_WITH_REQUIRED_ATTR = {"var", "local", "count", "each", "path", "terraform", "data", "module"}
 
@@ -322,8 +318,7 @@ class Evaluator:
             if type(inner).__name__ in ("GetAttrExprTermRule", "IndexExprTermRule"):
                 raise self.error(
                     key_rule,
-                    "Ambiguous attribute key: if this expression is intended to be a reference, "
-                    "wrap it in parentheses",
+                    "Ambiguous attribute key: if this expression is intended to be a reference, wrap it in parentheses",
                 )
             key = self.eval(key_rule.expression)
         if isinstance(key, Unk):
@@ -429,14 +424,19 @@ class Evaluator:
         if isinstance(coll, Unk):
             return []
         if coll is None:
-            raise EvalError("Iteration over null value: a null value cannot be used as the collection in a 'for' expression", text)
+            raise EvalError(
+                "Iteration over null value: a null value cannot be used as the collection in a 'for' expression", text
+            )
         if isinstance(coll, TFSet):
             return [(item, item) for item in coll]
         if isinstance(coll, list):
             return [(TFNumber.from_int(i), item) for i, item in enumerate(coll)]
         if isinstance(coll, dict):
             return sorted(coll.items())
-        raise EvalError(f"Iteration over non-iterable value: a value of type {type_of(coll)} cannot be used as the collection in a 'for' expression", text)
+        raise EvalError(
+            f"Iteration over non-iterable value: a value of type {type_of(coll)} cannot be used as the collection in a 'for' expression",
+            text,
+        )
 
     # -- references and traversals ---------------------------------------------------------
     def _eval_IdentifierRule(self, node: Any) -> Any:
@@ -490,7 +490,9 @@ class Evaluator:
             return _unknown(text, f"module output {text} is computed inside the module call")
         else:
             if attr is None:
-                raise self.error(whole, "Invalid reference: a reference to a resource type must be followed by the resource name")
+                raise self.error(
+                    whole, "Invalid reference: a reference to a resource type must be followed by the resource name"
+                )
             what = "resource attribute" if len(steps) > 1 else "resource"
             return _unknown(text, f"{what} {text} is known only after apply")
         return self._apply_steps(value, steps[1:])
@@ -595,12 +597,17 @@ class Evaluator:
             if isinstance(coll, list):
                 number = convert(key, NUMBER)
                 if not number.is_integer or not 0 <= number.to_int() < len(coll):
-                    raise self.error(node, "Invalid index: the given key does not identify an element in this collection value")
+                    raise self.error(
+                        node, "Invalid index: the given key does not identify an element in this collection value"
+                    )
                 return coll[number.to_int()]
             if isinstance(coll, dict):
                 name = convert(key, STRING)
                 if name not in coll:
-                    raise self.error(node, f'Invalid index: the given key "{name}" does not identify an element in this collection value')
+                    raise self.error(
+                        node,
+                        f'Invalid index: the given key "{name}" does not identify an element in this collection value',
+                    )
                 return coll[name]
         except ConversionError as exc:
             raise self.error(node, f"Invalid index: {exc}") from None
@@ -656,7 +663,9 @@ class Evaluator:
         if operator in ("==", "!="):
             result = equals(left, right)
             if result is UNKNOWN_RESULT:
-                unknown = left if isinstance(left, Unk) else right if isinstance(right, Unk) else first_unknown([left, right])
+                unknown = (
+                    left if isinstance(left, Unk) else right if isinstance(right, Unk) else first_unknown([left, right])
+                )
                 assert unknown is not None
                 return unknown.refined(ty=BOOL, not_null=True)
             return result if operator == "==" else not result
@@ -721,7 +730,8 @@ class Evaluator:
         if isinstance(true_value, TFNumber) and isinstance(false_value, TFNumber) and true_value == false_value:
             return true_value  # Terraform refines the result to the range [v, v], i.e. v itself
         not_null = all(
-            (isinstance(v, Unk) and v.not_null) or (v is not None and not isinstance(v, Unk)) for v in (true_value, false_value)
+            (isinstance(v, Unk) and v.not_null) or (v is not None and not isinstance(v, Unk))
+            for v in (true_value, false_value)
         )
         return cond.with_step(self.text(node)).refined(ty=ty, not_null=not_null)
 
@@ -852,7 +862,10 @@ class Evaluator:
         if isinstance(last, Unk):
             return last.refined(ty=DYNAMIC)
         if last is None or not isinstance(last, list):
-            raise self.error(node, "Invalid expanding argument value: the expanding argument (indicated by ...) must be of a tuple, list, or set type")
+            raise self.error(
+                node,
+                "Invalid expanding argument value: the expanding argument (indicated by ...) must be of a tuple, list, or set type",
+            )
         return [*args[:-1], *last]
 
 

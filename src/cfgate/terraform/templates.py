@@ -155,7 +155,9 @@ def _flatten_part(content: Any, out: list[_Token], make_expr: Callable[[Any], An
             _flatten_part(part.content, out, make_expr)
         _flatten_part(content._endfor, out, make_expr)
     elif name == "TemplateIfStartRule":
-        out.append(_Seq("if", make_expr(content.condition), strip_left=content.strip_open, strip_right=content.strip_close))
+        out.append(
+            _Seq("if", make_expr(content.condition), strip_left=content.strip_open, strip_right=content.strip_close)
+        )
     elif name == "TemplateForStartRule":
         first = str(content.iterator.token.value)
         second = content.key_iterator

@@ -90,7 +90,9 @@ class Unk:
     def refined(self, ty: Type | None = None, not_null: bool | None = None, prefix: str = "") -> Unk:
         """A new unknown derived from this one (same explanation), with the given refinements."""
         new_ty = self.ty if ty is None else ty
-        return Unk(self.origin, new_ty, self.not_null if not_null is None else not_null, prefix if new_ty == STRING else "")
+        return Unk(
+            self.origin, new_ty, self.not_null if not_null is None else not_null, prefix if new_ty == STRING else ""
+        )
 
 
 def object_type(attrs: dict[str, Type]) -> Type:
