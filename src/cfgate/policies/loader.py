@@ -123,6 +123,8 @@ def _describe(error: Any, pointer: str) -> tuple[str, list[str], str]:
         extra = sorted(set(error.instance) - set(schema_.get("properties", {})))
         key = extra[0] if extra else "?"
         return f"unknown key '{key}'", sorted(schema_.get("properties", {})), f"{pointer}/{key}"
+    if error.validator == "type" and schema_.get("type") == "null" and schema_.get("description"):
+        return str(schema_["description"]), [], pointer  # a key this rule kind does not use
     if error.validator in ("enum", "const"):
         options = schema_.get("enum") or [schema_.get("const")]
         return f"{error.instance!r} is not allowed", [str(o) for o in options], pointer
