@@ -275,7 +275,19 @@ class RelationPolicyRule:
         return _PLACEHOLDER.sub(fill, self.spec.message)
 
     def _bindings(self, bound: dict[str, Bound]) -> str:
-        return ", ".join(f"{ref}={bound[ref.name].shown(ref.attr)}" for ref in self.references)
+        """``pool.pool_size=50 (DATABASE_POOL_SIZE in .env:3, default 25 in db.py:7), pool.max_overflow=50``."""
+        parts = []
+        for ref in self.references:
+            text = f"{ref}={bound[ref.name].shown(ref.attr)}"
+            chain = self._chain(bound, ref)
+            parts.append(f"{text} ({', '.join(chain)})" if chain else text)
+        return ", ".join(parts)
+
+    @staticmethod
+    def _chain(bound: dict[str, Bound], ref: cel.Reference) -> list[str]:
+        """Where a value came from (env layers, code defaults, Terraform variables), when it was followed."""
+        attr = bound[ref.name].entity.attrs.get(ref.attr)
+        return [str(origin) for origin in attr.origins] if attr is not None else []
 
     def _values(self, bound: dict[str, Bound]) -> str:
         text = self._bindings(bound)
@@ -303,7 +315,8 @@ class RelationPolicyRule:
             "bindings": {name: {"subject": item.entity.subject, "file": item.entity.file, "line": item.entity.location.line}
                          for name, item in bound.items()},
             "values": {str(ref): self._json(bound[ref.name], ref.attr) for ref in self.references},
-        }
+        } | ({"origins": origins} if (origins := {str(ref): chain for ref in self.references
+                                                   if (chain := self._chain(bound, ref))}) else {})
 
     @staticmethod
     def _json(item: Bound, attr: str) -> Any:
