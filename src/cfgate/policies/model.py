@@ -120,6 +120,75 @@ class RelationRule(RuleBase):
 Rule = Annotated[Union[ThresholdRule, BypassRule, RelationRule], Field(discriminator="kind")]
 
 
+ProbeKindName = Literal["dns", "tcp", "postgres", "redis", "http"]
+"""What a probe checks (the same names as ``cfgate.probes.PROBE_KINDS``; kept here so that loading a
+policy does not import the probe machinery)."""
+
+
+class ProbeTiming(Model):
+    """How long and how often to try a probe. A field left out takes the default."""
+
+    timeout_s: float | None = Field(
+        default=None, gt=0,
+        description="each attempt's timeout in seconds; default: the target's own setting (connect_timeout in its URL), "
+                    "else the matching *_TIMEOUT from the configuration, else 5; always capped by max_timeout_s",
+    )
+    attempts: int | None = Field(default=None, ge=1, description="attempts after the warm-up (default 3)")
+    warmup_s: float | None = Field(
+        default=None, ge=0,
+        description="keep retrying until the first success, up to this many seconds (default 45 for postgres, 60 otherwise)",
+    )
+    backoff_base_s: float | None = Field(default=None, ge=0, description="delay after the first failure, doubled after each (default 2)")
+    backoff_max_s: float | None = Field(default=None, ge=0, description="longest delay between attempts (default 30)")
+    jitter: bool | None = Field(default=None, description="draw each delay from [delay/2, delay] (default true)")
+
+
+class ProbeDefaults(ProbeTiming):
+    """Timing for every probe; ``warmup_s`` may also be given per kind."""
+
+    warmup_s: float | dict[ProbeKindName, float] | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="seconds of warm-up for every kind, or per kind, e.g. {postgres: 45, tcp: 60}",
+    )
+
+
+class ProbeTargetSpec(ProbeTiming):
+    """A target named in the policy. It replaces a target found in the configuration under the same name."""
+
+    name: str = Field(min_length=1, description="shown in output and matched by bypass 'probes' globs, e.g. api-health")
+    kind: ProbeKindName = Field(description="dns, tcp, postgres, redis or http")
+    address: str = Field(
+        min_length=1,
+        description="host (dns), host:port (tcp), a postgres/redis/http URL; ${KEY} takes a value from the resolved env layer",
+    )
+    expect_status: int | None = Field(default=None, ge=100, le=599, description="http: the status to expect (default 200)")
+    timeout_key: str | None = Field(default=None, description="env key whose value is this probe's timeout, e.g. API_TIMEOUT")
+
+
+class ProbeBypass(Model):
+    """Bypass flags that, while valid, turn the failure of the probes they cover into a warning."""
+
+    flags: list[str] = Field(min_length=1, description="env keys, e.g. EMERGENCY_DEVELOPMENT_MODE")
+    probes: Globs = Field(default="*", description="glob(s) on probe names (DATABASE_URL, dns:db.internal, api-health)")
+    kinds: list[ProbeKindName] = Field(default_factory=list, description="only probes of these kinds (default: every kind)")
+    rule: str | None = Field(
+        default=None,
+        description="id or name of the bypass rule that judges the flags' expiry; default: the bypass rule that selects the flag",
+    )
+
+
+class ProbesSpec(Model):
+    """The live probe stage (``cfgate probe``, ``cfgate run``): targets, timing and bypass coverage."""
+
+    from_config: bool = Field(default=True, description="probe DATABASE_URL, REDIS_URL, CLICKHOUSE_URL, *_URL and *_HOST/*_PORT")
+    dns: bool = Field(default=True, description="also resolve every host name found, as a dns probe")
+    max_timeout_s: float | None = Field(default=None, gt=0, description="cap on every probe's timeout")
+    deadline_s: float | None = Field(default=None, gt=0, description="bound on the whole stage; --deadline overrides it")
+    defaults: ProbeDefaults = Field(default_factory=ProbeDefaults)
+    targets: list[ProbeTargetSpec] = Field(default_factory=list)
+    bypass: list[ProbeBypass] = Field(default_factory=list)
+
+
 class Policy(Model):
     """A policy file."""
 
@@ -127,3 +196,4 @@ class Policy(Model):
     name: str
     description: str = ""
     rules: list[Rule] = Field(default_factory=list)
+    probes: ProbesSpec = Field(default_factory=ProbesSpec, description="the live probe stage; at most one loaded policy sets it")
