@@ -154,7 +154,8 @@ def check(
     rules = catalog.active(tuple(select or settings.select), tuple(ignore or settings.ignore))
     options = RunOptions(paths=tuple(paths or ["."]), excludes=tuple((exclude or []) + settings.exclude), as_of=_as_of(as_of),
                          var_files=tuple(var_file or []), variables=_variables(var or []),
-                         env_layers=settings.env_layers, env_layer=env_layer or settings.env_layer)
+                         env_layers=settings.env_layers, env_layer=env_layer or settings.env_layer,
+                         rule_options={"budget": settings.budget.model_dump()})
     result = run(options, rules)
     use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     ctx = ReportContext(rules={r.meta.id: r.meta for r in catalog.rules}, color=use_color, show_passed=show_passed,

@@ -16,6 +16,14 @@ from .models.base import Model
 from .sources import UsageError
 
 
+class BudgetSettings(Model):
+    """Inputs of the connection budget (rule CFG410) that Terraform and env files cannot give."""
+
+    workers: int | None = Field(default=None, ge=1, description="worker processes per instance (else WEB_CONCURRENCY or gunicorn's workers)")
+    reserved: int = Field(default=3, ge=0, description="connections kept back for superusers (PostgreSQL's default is 3)")
+    headroom: float = Field(default=0.10, ge=0, lt=1, description="fraction of max_connections left free")
+
+
 class Settings(Model):
     policy: list[str] = Field(default_factory=list, description="policy files, relative to the config file")
     exclude: list[str] = Field(default_factory=list)
@@ -26,6 +34,7 @@ class Settings(Model):
     format: str = "text"
     env_layers: dict[str, list[str]] = Field(default_factory=dict, description="layer name -> env files, later files win")
     env_layer: str | None = Field(default=None, description="the layer to resolve env values with (default: each file alone)")
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
 
 
 def find_config(start: Path | None = None) -> Path | None:

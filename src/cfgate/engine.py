@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .entities import entities
@@ -10,6 +11,7 @@ from .models import SEVERITY_RANK, Evaluation, Location, RunResult
 from .redact import Redactor
 from .rules.base import Context, Rule
 from .sources import Workspace, load_workspace
+from .linking import env_context
 from .terraform.resolve import TfOptions, resolve
 
 
@@ -22,6 +24,7 @@ class RunOptions:
     variables: tuple[tuple[str, str], ...] = ()  # terraform --var NAME=VALUE, in order
     env_layers: dict[str, list[str]] = field(default_factory=dict)
     env_layer: str | None = None
+    rule_options: dict = field(default_factory=dict)  # e.g. {"budget": {...}} from settings
 
 
 def redactor_for(workspace: Workspace) -> Redactor:
@@ -29,17 +32,29 @@ def redactor_for(workspace: Workspace) -> Redactor:
     for env in workspace.env:
         for entry in env.entries:
             redactor.see(entry.key, entry.value)
-    for text in workspace.texts.values():
-        from .redact import url_passwords
+    from .redact import is_secret_key, url_passwords
 
+    for path, text in workspace.texts.items():
         for password in url_passwords(text):
             redactor.add(password)
+        if path.endswith(".py"):
+            # defaults of secret-like keys written in code: os.getenv("API_TOKEN", "dev-token-123")
+            for key, default in _CODE_DEFAULT.findall(text):
+                if is_secret_key(key):
+                    redactor.add(default)
     return redactor
 
 
-def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options: TfOptions | None = None) -> RunResult:
+_CODE_DEFAULT = re.compile(r"""(?:getenv|get|environ\.setdefault)\(\s*['"]([A-Za-z0-9_]+)['"]\s*,\s*(?:default\s*=\s*)?['"]([^'"]+)['"]""")
+
+
+def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options: TfOptions | None = None,
+             env_layers: dict[str, list[str]] | None = None, env_layer: str | None = None,
+             options: dict | None = None) -> RunResult:
     terraform = resolve(workspace.terraform, tf_options)
-    ctx = Context(workspace=workspace, entities=entities(workspace, terraform), as_of=as_of, terraform=terraform)
+    env = env_context(workspace.env, env_layers or {}, env_layer)
+    ctx = Context(workspace=workspace, entities=entities(workspace, terraform, env), as_of=as_of, terraform=terraform,
+                  env=env, options=options or {})
     results: list[Evaluation] = []
     for rule in rules:
         results.extend(rule.evaluate(ctx))
@@ -62,7 +77,7 @@ def run(options: RunOptions, rules: list[Rule]) -> RunResult:
     var_files = add_var_files(workspace, options.var_files)
     tf_options = TfOptions(var_files=var_files, variables=options.variables,
                            environ={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")})
-    return evaluate(workspace, rules, options.as_of, tf_options)
+    return evaluate(workspace, rules, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options)
 
 
 def add_var_files(workspace: Workspace, paths: tuple[str, ...]) -> tuple[str, ...]:

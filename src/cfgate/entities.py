@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, Iterator
 
+from .linking import EnvContext
 from .models import Location, Origin
+from .models.pool import EnvRef
 from .policies.model import Selector, as_tuple
 from .sources import Workspace
 from .terraform.resolve import Resolution
@@ -36,7 +38,15 @@ class Entity:
         return self.subject if self.source == "env" else f"{self.subject}.{attribute}"
 
 
-def entities(workspace: Workspace, terraform: Resolution | None = None) -> list[Entity]:
+def _python_attr(setting: Any, env: EnvContext | None) -> Attr:
+    """A pool setting; a value read from the environment takes its effective value from the env layers."""
+    if isinstance(setting.value, EnvRef) and env is not None:
+        linked = env.link(setting.value, setting.location)
+        return Attr(linked.value, setting.location, setting.expr, linked.origins)
+    return Attr(setting.value, setting.location, setting.expr)
+
+
+def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx: EnvContext | None = None) -> list[Entity]:
     """Every selectable entity. Resources and data sources come evaluated (one per count/for_each
     instance and per module call) when a Terraform resolution is given; other blocks as written."""
     out: list[Entity] = []
@@ -66,7 +76,7 @@ def entities(workspace: Workspace, terraform: Resolution | None = None) -> list[
         # same file defines; that definition is where it is judged, so one root cause gives one finding.
         defined = {(s.location.line, s.name) for pool in py.pools for s in pool.settings.values()}
         for pool in py.pools:
-            attrs = {k: Attr(s.value, s.location, s.expr) for k, s in pool.settings.items()
+            attrs = {k: _python_attr(s, env_ctx) for k, s in pool.settings.items()
                      if s.defined_at is None or (s.defined_at.line, s.name) not in defined}
             out.append(Entity("python", py.path, pool.name, pool.location, attrs, pool.kind, None, pool.name))
     return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
 from ..entities import Entity
+from ..linking import EnvContext
 from ..models import Evaluation, Location, RuleMeta, Unknown
 from ..models.pool import EnvRef
 from ..redact import redact_value
@@ -25,6 +26,7 @@ class Context:
     entities: list[Entity]
     as_of: dt.date
     terraform: Resolution = field(default_factory=Resolution)
+    env: EnvContext = field(default_factory=EnvContext)
     options: dict[str, Any] = field(default_factory=dict)
 
 

@@ -107,10 +107,11 @@ def build_catalog(policy_paths: list[str] | None = None) -> Catalog:
     """Load code rules, the built-in packs, and the given policies (the default one when none)."""
     from .env_hygiene import ENV_HYGIENE_RULES
     from .probes import PROBE_RULES
+    from .cross import CROSS_RULES
     from .terraform import TERRAFORM_RULES
 
     # PROBE_RULES (family 9) are evaluated by the probe stage (cfgate probe, cfgate run), never statically
-    code_rules = [*TOOL_RULES, *TERRAFORM_RULES, *ENV_HYGIENE_RULES, *PROBE_RULES]
+    code_rules = [*TOOL_RULES, *TERRAFORM_RULES, *ENV_HYGIENE_RULES, *CROSS_RULES, *PROBE_RULES]
     # a code rule is off by default when its class says default_enabled = False (--select still runs it)
     catalog = Catalog(rules=code_rules, disabled={r.meta.id for r in code_rules if not getattr(r, "default_enabled", True)})
     packs = [(p, f"builtin:{p.stem}") for p in builtin_pack_paths()]

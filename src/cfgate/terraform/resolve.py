@@ -128,7 +128,7 @@ class Resolver:
         for name in declared:
             env_value = self.options.environ.get(f"TF_VAR_{name}")
             if env_value is not None:
-                values[name] = VarValue(self._typed(declared[name], self._parse_cli_value(env_value)),
+                values[name] = VarValue(self._cli_value(declared[name], env_value),
                                         (Origin(what=f"var.{name} set by TF_VAR_{name} in the environment"),))
         layered = [f for f in self.tfvars.get(directory, []) if PurePosixPath(f.path).name in ("terraform.tfvars", "terraform.tfvars.json")]
         layered.sort(key=lambda f: PurePosixPath(f.path).name != "terraform.tfvars")
@@ -147,7 +147,7 @@ class Resolver:
                                             (Origin(what=f"var.{name} set", location=attr.location),))
         for name, text in self.options.variables:
             if name in declared:
-                values[name] = VarValue(self._typed(declared[name], self._parse_cli_value(text)),
+                values[name] = VarValue(self._cli_value(declared[name], text),
                                         (Origin(what=f"var.{name} set by --var {name}=..."),))
         for name, block in declared.items():
             if name not in values:
@@ -156,33 +156,42 @@ class Resolver:
                                         (Origin(what=f"var.{name} declared", location=block.location),))
         return values
 
-    def _parse_cli_value(self, text: str) -> Any:
-        from .evaluator import evaluate_text
+    def _constraint(self, block: TfBlock) -> Any:
+        """The declared ``type`` of a variable (None when it has none)."""
         from .errors import EvalError
+        from .variables import type_constraint
+
+        attr = block.attributes.get("type")
+        if attr is None or attr.node is None:
+            return None
+        tf = self.by_path.get(attr.location.file)
+        try:
+            return type_constraint(attr.node, tf.source if tf else "")
+        except EvalError:
+            return None
+
+    def _cli_value(self, block: TfBlock, text: str) -> Any:
+        """``-var`` / ``TF_VAR_`` text, read as Terraform reads it for the variable's type."""
+        from .errors import EvalError
+        from .variables import cli_var_value
 
         try:
-            value = evaluate_text(text)
-        except EvalError:
-            return text
-        return text if isinstance(value, Unknown) else value
+            return cli_var_value(text, self._constraint(block))
+        except EvalError as exc:
+            return Unknown(expr=text, reason=f"invalid: {exc.message}")
 
     def _typed(self, block: TfBlock, value: Any) -> Any:
-        """Convert like Terraform does for simple declared types (``number`` from "10", ``string`` from 10)."""
-        type_attr = block.attributes.get("type")
-        kind = type_attr.expr.strip() if type_attr else ""
-        if isinstance(value, Unknown):
+        """Convert a value to the variable's declared type, as Terraform does ("10" for type = number is 10)."""
+        from .errors import EvalError
+        from .variables import apply_type_constraint
+
+        constraint = self._constraint(block)
+        if constraint is None or isinstance(value, Unknown):
             return value
         try:
-            if kind == "number" and isinstance(value, str):
-                number = float(value)
-                return int(number) if number.is_integer() else number
-            if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
-                return str(value)
-            if kind == "bool" and isinstance(value, str) and value in ("true", "false"):
-                return value == "true"
-        except ValueError:
-            return Unknown(expr=str(value), reason=f"invalid: {value!r} is not a {kind}")
-        return value
+            return apply_type_constraint(value, constraint)
+        except EvalError as exc:
+            return Unknown(expr=repr(value), reason=f"invalid: {exc.message}")
 
     # -- evaluation --------------------------------------------------------------------------
     def _eval(self, attr: TfAttribute, scope: Any) -> Any:
