@@ -14,7 +14,7 @@ servers it starts on loopback (it maps the documented ``localhost`` ports to tho
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..models import Evaluation, Example, RuleMeta
 from .base import Context
