@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+import typer.core
 
 from . import __version__
 
@@ -111,36 +113,80 @@ FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="Output
 REPORT_FORMATS = "text, json, sarif, junit, github or markdown"
 
 
-@app.command()
-def check(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or directories to check (default: .).")] = None,
-    policy: PolicyOpt = None,
-    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today, UTC.")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=f"Report format: {REPORT_FORMATS} (default: text, or the config's format).")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the --format report to this file (atomically) instead of stdout.")] = None,
-    report: Annotated[Optional[list[str]], typer.Option(
-        "--report", metavar="FORMAT=PATH",
-        help="Also write a report in FORMAT to the file PATH (atomically); repeatable, for several formats from one run, e.g. "
-             "--report sarif=cfgate.sarif --report junit=cfgate.xml. The --format report still goes to stdout (or --output).",
-    )] = None,
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Lowest severity that fails the gate: error, warning, info or never.")] = None,
-    fail_on_unknown: Annotated[Optional[bool], typer.Option("--fail-on-unknown/--no-fail-on-unknown", help="Let unknown values fail the gate.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules: id, name or id prefix; repeatable.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules: id, name or id prefix; repeatable.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Settings file (cfgate.toml or pyproject.toml); default: the nearest one.")] = None,
-    show_passed: Annotated[bool, typer.Option("--show-passed", help="Also list evaluations that passed.")] = False,
-    color: Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text output (default: when stdout is a terminal).")] = None,
-    var_file: Annotated[Optional[list[str]], typer.Option("--var-file", help="Terraform variables file, as for terraform plan; repeatable, later files win.")] = None,
-    var: Annotated[Optional[list[str]], typer.Option("--var", metavar="NAME=VALUE", help="Terraform variable, as for terraform plan; repeatable; wins over every file.")] = None,
-    env_layer: Annotated[Optional[str], typer.Option("--env-layer", help="Env layer (from the env_layers setting) to resolve env values with.")] = None,
-) -> None:
-    """Check configuration files against the policies and exit with the gate's verdict."""
-    from dataclasses import replace
+# --- Options shared by check, probe and run: one definition each ---------------------------------
 
+PathsArg = Annotated[Optional[list[str]], typer.Argument(help="Files or directories to check (default: .).")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today, UTC.")]
+ReportFormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help=f"Report format: {REPORT_FORMATS} (default: text, or the config's format).")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the --format report to this file (atomically) instead of stdout.")]
+ReportOpt = Annotated[Optional[list[str]], typer.Option(
+    "--report", metavar="FORMAT=PATH",
+    help="Also write a report in FORMAT to the file PATH (atomically); repeatable, for several formats from one run, e.g. "
+         "--report sarif=cfgate.sarif --report junit=cfgate.xml. The --format report still goes to stdout (or --output).",
+)]
+FailOnOpt = Annotated[Optional[str], typer.Option("--fail-on", help="Lowest severity that fails the gate: error, warning, info or never.")]
+FailOnUnknownOpt = Annotated[Optional[bool], typer.Option("--fail-on-unknown/--no-fail-on-unknown", help="Let unknown values fail the gate.")]
+SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules: id, name or id prefix; repeatable.")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules: id, name or id prefix; repeatable.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file (cfgate.toml or pyproject.toml); default: the nearest one.")]
+ShowPassedOpt = Annotated[bool, typer.Option("--show-passed", help="Also list evaluations that passed.")]
+ColorOpt = Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text output (default: when stdout is a terminal).")]
+VarFileOpt = Annotated[Optional[list[str]], typer.Option("--var-file", help="Terraform variables file, as for terraform plan; repeatable, later files win.")]
+VarOpt = Annotated[Optional[list[str]], typer.Option("--var", metavar="NAME=VALUE", help="Terraform variable, as for terraform plan; repeatable; wins over every file.")]
+EnvLayerOpt = Annotated[Optional[str], typer.Option("--env-layer", help="Env layer (from the env_layers setting) to resolve env values with.")]
+DeadlineOpt = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", help="Bound on the whole probe stage (default: the policy's probes.deadline_s).")]
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """What check, probe and run share: settings, the chosen rules, the run options and where reports go."""
+
+    settings: Any
+    catalog: Any
+    rules: list[Any]
+    options: Any  # engine.RunOptions
+    fmt: str
+    output: Optional[Path]
+    reports: list[tuple[str, Path]]
+    threshold: str
+    fail_on_unknown: bool
+    ctx: Any  # reporters.ReportContext
+
+    def exit_code(self, result: Any) -> int:
+        from .engine import exit_code
+
+        return exit_code(result, self.threshold, self.fail_on_unknown)
+
+    def write(self, result: Any, summary: Any = None) -> None:
+        """Write the --report files, then the --format report; JSON reports carry ``summary`` as ``"run"``."""
+        from dataclasses import replace
+
+        from .reporters import get
+
+        def render(name: str, ctx: Any) -> str:
+            text = get(name)(result, ctx)
+            if name == "json" and summary is not None:
+                from .stages import with_run_summary
+
+                text = with_run_summary(text, summary)
+            return text
+
+        for name, path in self.reports:
+            _emit(render(name, replace(self.ctx, color=False)), path)
+        _emit(render(self.fmt, self.ctx), self.output)
+
+
+def _gate(paths: Optional[list[str]], policy: Optional[list[str]], exclude: Optional[list[str]], as_of: Optional[str],
+          fmt: Optional[str], output: Optional[Path], report: Optional[list[str]], fail_on: Optional[str],
+          fail_on_unknown: Optional[bool], select: Optional[list[str]], ignore: Optional[list[str]],
+          config: Optional[Path], show_passed: bool, color: Optional[bool], var_file: Optional[list[str]] = None,
+          var: Optional[list[str]] = None, env_layer: Optional[str] = None) -> _Gate:
+    """Settings with the CLI flags on top: validated format and threshold, the active rules, the run options
+    and the report context. check, probe and run all start here."""
     from .config import load_settings
-    from .engine import RunOptions, exit_code, run
-    from .reporters import FORMATS, ReportContext, get
+    from .engine import RunOptions
+    from .reporters import FORMATS, ReportContext
 
     settings, _ = load_settings(config)
     chosen_format = fmt or settings.format
@@ -156,15 +202,41 @@ def check(
                          var_files=tuple(var_file or []), variables=_variables(var or []),
                          env_layers=settings.env_layers, env_layer=env_layer or settings.env_layer,
                          rule_options={"budget": settings.budget.model_dump()})
-    result = run(options, rules)
     use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     ctx = ReportContext(rules={r.meta.id: r.meta for r in catalog.rules}, color=use_color, show_passed=show_passed,
                         policies=tuple((p.path, p.sha256) for p in catalog.policies))
-    file_ctx = replace(ctx, color=False)
-    for name, path in extra_reports:
-        _emit(get(name)(result, file_ctx), path)
-    _emit(get(chosen_format)(result, ctx), output)
-    raise typer.Exit(exit_code(result, threshold, settings.fail_on_unknown if fail_on_unknown is None else fail_on_unknown))
+    return _Gate(settings, catalog, rules, options, chosen_format, output, extra_reports, threshold,
+                 settings.fail_on_unknown if fail_on_unknown is None else fail_on_unknown, ctx)
+
+
+@app.command()
+def check(
+    paths: PathsArg = None,
+    policy: PolicyOpt = None,
+    exclude: ExcludeOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: ReportFormatOpt = None,
+    output: OutputOpt = None,
+    report: ReportOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    show_passed: ShowPassedOpt = False,
+    color: ColorOpt = None,
+    var_file: VarFileOpt = None,
+    var: VarOpt = None,
+    env_layer: EnvLayerOpt = None,
+) -> None:
+    """Check configuration files against the policies and exit with the gate's verdict."""
+    from .engine import run
+
+    gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
+                 show_passed, color, var_file, var, env_layer)
+    result = run(gate.options, gate.rules)
+    gate.write(result)
+    raise typer.Exit(gate.exit_code(result))
 
 
 @app.command("rules")
@@ -231,6 +303,120 @@ def policy_schema() -> None:
     from .policies.loader import dump_schema
 
     sys.stdout.write(dump_schema())
+
+
+# --- The live stages: probe and run --------------------------------------------------------------
+
+
+def _live_inputs(gate: _Gate, deadline: Optional[float]) -> tuple[Any, Any]:
+    """The workspace and the env layer the live stages use (one layer: --env-layer, the setting, or the only one)."""
+    from .sources import load_workspace
+    from .stages import choose_layer
+
+    if deadline is not None and deadline <= 0:
+        raise Failure(f"--deadline {deadline:g}: give a number of seconds above 0")
+    workspace = load_workspace(list(gate.options.paths), gate.options.excludes)
+    layer = choose_layer(workspace, gate.settings.env_layers, gate.options.env_layer)
+    if layer is not None and layer.missing:
+        print(f"cfgate: warning: env layer {layer.name}: no such file among the inputs: {', '.join(layer.missing)}", file=sys.stderr)
+    return workspace, layer
+
+
+@app.command()
+def probe(
+    paths: PathsArg = None,
+    policy: PolicyOpt = None,
+    exclude: ExcludeOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: ReportFormatOpt = None,
+    output: OutputOpt = None,
+    report: ReportOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    show_passed: ShowPassedOpt = False,
+    color: ColorOpt = None,
+    env_layer: EnvLayerOpt = None,
+    deadline: DeadlineOpt = None,
+    list_targets: Annotated[bool, typer.Option("--list", help="Only list the targets (secrets redacted) and where each comes from.")] = False,
+) -> None:
+    """Probe the endpoints the resolved configuration and the policy name (dns, tcp, postgres, redis, http)."""
+    from .stages import ProgressPrinter, plan_probes, probe_result, render_listing, run_probe_stage
+
+    gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
+                 show_passed, color, env_layer=env_layer)
+    workspace, layer = _live_inputs(gate, deadline)
+    plan = plan_probes(workspace, gate.catalog, layer, gate.options.as_of)
+    if list_targets:
+        _emit(render_listing(plan, "json" if gate.fmt == "json" else "text", deadline), gate.output)
+        raise typer.Exit(0)
+    stage = run_probe_stage(plan, active={r.meta.id for r in gate.rules}, deadline_s=deadline, on_event=ProgressPrinter(sys.stderr))
+    if stage.skipped:
+        print(f"cfgate: nothing probed: {stage.skipped}", file=sys.stderr)
+    result = probe_result(plan, stage)
+    gate.write(result)
+    raise typer.Exit(gate.exit_code(result))
+
+
+class _CommandAfterDashes(typer.core.TyperCommand):
+    """A command whose arguments after the first ``--`` are the command line to hand off to, untouched."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if "--" in args:
+            at = args.index("--")
+            args, ctx.meta["cfgate.command"] = args[:at], args[at + 1:]
+        return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [*super().collect_usage_pieces(ctx), "-- COMMAND [ARGS]..."]
+
+
+@app.command("run", cls=_CommandAfterDashes)
+def run_tests(
+    ctx: typer.Context,
+    paths: PathsArg = None,
+    policy: PolicyOpt = None,
+    exclude: ExcludeOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: ReportFormatOpt = None,
+    output: OutputOpt = None,
+    report: ReportOpt = None,
+    fail_on: FailOnOpt = None,
+    fail_on_unknown: FailOnUnknownOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    show_passed: ShowPassedOpt = False,
+    color: ColorOpt = None,
+    var_file: VarFileOpt = None,
+    var: VarOpt = None,
+    env_layer: EnvLayerOpt = None,
+    deadline: DeadlineOpt = None,
+    skip_probes: Annotated[bool, typer.Option("--skip-probes", help="Skip the probe stage (recorded in the run summary).")] = False,
+) -> None:
+    """Check, probe, then run the command after -- (with the env layer in its environment) if the gate passes.
+
+    Exits with the command's exit code when it ran, else with the gate's. Example: cfgate run . -- pytest -q
+    """
+    from dataclasses import replace
+
+    from .stages import GateConfig, ProgressPrinter, run_handoff, summary_text
+
+    command = list(ctx.meta.get("cfgate.command") or [])
+    if not command:
+        raise Failure("give the command to run after --, e.g. cfgate run . -- pytest -q")
+    gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
+                 show_passed, color, var_file, var, env_layer)
+    workspace, layer = _live_inputs(gate, deadline)
+    # the static check resolves env values with the very layer the command will receive
+    options = replace(gate.options, env_layer=layer.name) if layer is not None else gate.options
+    handoff = run_handoff(workspace, layer, GateConfig(gate.rules, gate.catalog, options, gate.threshold, gate.fail_on_unknown),
+                          command, skip_probes=skip_probes, deadline_s=deadline, on_event=ProgressPrinter(sys.stderr))
+    gate.write(handoff.result, handoff.summary)
+    sys.stderr.write(summary_text(handoff.summary))
+    raise typer.Exit(handoff.summary.exit_code)
 
 
 def run() -> None:
