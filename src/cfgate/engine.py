@@ -59,15 +59,20 @@ def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options
     for rule in rules:
         results.extend(rule.evaluate(ctx))
     redactor = redactor_for(workspace)
-    scrubbed = [
-        e.model_copy(update={
-            "message": redactor.scrub(e.message), "value": redactor.scrub(e.value),
-            "reason": redactor.scrub(e.reason), "details": redactor.scrub(e.details), "subject": redactor.scrub(e.subject),
-        })
-        for e in results
-    ]
+    scrubbed = [_scrubbed(e, redactor) for e in results]
     scrubbed.sort(key=Evaluation.sort_key)
     return RunResult(as_of=as_of, files=tuple(workspace.files), evaluations=tuple(scrubbed))
+
+
+def _scrubbed(e: Evaluation, redactor: Redactor) -> Evaluation:
+    """The evaluation with every text field scrubbed of known secrets (the same object when nothing changed)."""
+    update = {}
+    for name in ("message", "value", "reason", "details", "subject"):
+        before = getattr(e, name)
+        after = redactor.scrub(before)
+        if after != before:
+            update[name] = after
+    return e.model_copy(update=update) if update else e
 
 
 def run(options: RunOptions, rules: list[Rule]) -> RunResult:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from typing import Any, Iterator
+import re
+from fnmatch import fnmatchcase, translate
+from functools import lru_cache
+from typing import Any, Iterator, Mapping
 
 from .linking import EnvContext
 from .models import Location, Origin
@@ -28,7 +30,7 @@ class Entity:
     file: str
     subject: str  # base for messages: google_vpc_access_connector.connector, REDIS_TIMEOUT, DatabaseManager
     location: Location
-    attrs: dict[str, Attr] = field(default_factory=dict)
+    attrs: Mapping[str, Attr] = field(default_factory=dict)  # lazily evaluated for Terraform instances
     block: str | None = None
     type: str | None = None
     name: str | None = None
@@ -36,6 +38,30 @@ class Entity:
 
     def attr_subject(self, attribute: str) -> str:
         return self.subject if self.source == "env" else f"{self.subject}.{attribute}"
+
+
+class _AttrView(Mapping[str, Attr]):
+    """A resource instance's attributes as :class:`Attr`, evaluated only when a rule reads them."""
+
+    def __init__(self, attributes: Mapping[str, Any]) -> None:
+        self._attributes = attributes
+        self._cache: dict[str, Attr] = {}
+
+    def __getitem__(self, key: str) -> Attr:
+        found = self._cache.get(key)
+        if found is None:
+            a = self._attributes[key]
+            found = self._cache[key] = Attr(a.value, a.location, a.expr, a.origins)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._attributes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._attributes)
+
+    def __len__(self) -> int:
+        return len(self._attributes)
 
 
 def _python_attr(setting: Any, env: EnvContext | None) -> Attr:
@@ -46,7 +72,7 @@ def _python_attr(setting: Any, env: EnvContext | None) -> Attr:
     return Attr(setting.value, setting.location, setting.expr)
 
 
-def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx: EnvContext | None = None) -> list[Entity]:
+def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx: EnvContext | None = None) -> Entities:
     """Every selectable entity. Resources and data sources come evaluated (one per count/for_each
     instance and per module call) when a Terraform resolution is given; other blocks as written."""
     out: list[Entity] = []
@@ -63,7 +89,7 @@ def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx:
             attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in block.attributes.items()}
             out.append(Entity("terraform", tf.path, block.address, block.location, attrs, kind, type_, name))
     for instance in (terraform.instances if terraform is not None else []):
-        attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in instance.attributes.items()}
+        attrs = _AttrView(instance.attributes)
         out.append(Entity("terraform", instance.location.file, instance.address, instance.location, attrs,
                           instance.kind, instance.type, instance.name))
     for env in workspace.env:
@@ -79,11 +105,16 @@ def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx:
             attrs = {k: _python_attr(s, env_ctx) for k, s in pool.settings.items()
                      if s.defined_at is None or (s.defined_at.line, s.name) not in defined}
             out.append(Entity("python", py.path, pool.name, pool.location, attrs, pool.kind, None, pool.name))
-    return out
+    return Entities(out)
+
+
+@lru_cache(maxsize=1024)
+def _pattern(globs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(translate(glob) for glob in globs))
 
 
 def _match(value: str | None, globs: tuple[str, ...]) -> bool:
-    return value is not None and any(fnmatchcase(value, glob) for glob in globs)
+    return value is not None and _pattern(globs).match(value) is not None
 
 
 def _match_file(path: str, globs: tuple[str, ...]) -> bool:
@@ -91,7 +122,29 @@ def _match_file(path: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatchcase(path, g) or fnmatchcase(name, g) or fnmatchcase(path, g.replace("**/", "")) for g in globs)
 
 
+class Entities(list):
+    """The entity list, indexed by source and by (source, type), so that each rule scans only its candidates."""
+
+    def __init__(self, items: list[Entity]) -> None:
+        super().__init__(items)
+        self.by_source: dict[str, list[Entity]] = {}
+        self.by_type: dict[tuple[str, str | None], list[Entity]] = {}
+        for entity in items:
+            self.by_source.setdefault(entity.source, []).append(entity)
+            self.by_type.setdefault((entity.source, entity.type), []).append(entity)
+
+    def candidates(self, selector: Selector) -> list[Entity]:
+        if selector.source is None:
+            return self
+        types = as_tuple(selector.type)
+        if types and not any(ch in "".join(types) for ch in "*?["):
+            return [e for t in types for e in self.by_type.get((selector.source, t), [])]
+        return self.by_source.get(selector.source, [])
+
+
 def select(selector: Selector, items: list[Entity]) -> Iterator[Entity]:
+    if isinstance(items, Entities):
+        items = items.candidates(selector)
     for entity in items:
         if selector.source and entity.source != selector.source:
             continue

@@ -8,7 +8,8 @@ a message (an expression, a chain, a driver's error) is still replaced.
 from __future__ import annotations
 
 import re
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import lru_cache
 from typing import Any
 
 MASK = "***"
@@ -16,9 +17,12 @@ SECRET_KEY_GLOBS = ("*PASSWORD*", "*PASSWD*", "*SECRET*", "*TOKEN*", "*_KEY", "*
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/?#@\s]*):(?P<password>[^@/?#\s]+)@")
 
 
+_SECRET_KEY = re.compile("|".join(translate(glob) for glob in SECRET_KEY_GLOBS))
+
+
+@lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
-    upper = key.upper()
-    return any(fnmatchcase(upper, glob) for glob in SECRET_KEY_GLOBS)
+    return _SECRET_KEY.match(key.upper()) is not None
 
 
 def redact_url(text: str) -> str:

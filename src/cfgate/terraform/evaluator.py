@@ -19,6 +19,8 @@ Usage::
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -98,6 +100,15 @@ def _unknown(expr: str, reason: str, ty: Any = DYNAMIC) -> Unk:
     return Unk(Unknown(expr=expr, reason=reason, chain=(expr,)), ty)
 
 
+_TEMPLATES: dict[int, tuple[Any, str, Any]] = {}  # id(node) -> (node, source, template); the node keeps its id unique
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_number(text: str) -> TFNumber:
+    """Number literals are immutable values: parse each distinct text once."""
+    return TFNumber.parse(text)
+
+
 class Evaluator:
     """Walks one expression tree. Create one per evaluation; it is cheap."""
 
@@ -143,7 +154,7 @@ class Evaluator:
         return self.eval(node.expression)
 
     def _eval_IntLitRule(self, node: Any) -> Any:
-        return TFNumber.parse(str(node.token.value))
+        return _parse_number(str(node.token.value))
 
     _eval_FloatLitRule = _eval_IntLitRule
 
@@ -154,8 +165,13 @@ class Evaluator:
         return nfc(templates.unescape(node.inner_value, self.text(node)))
 
     def _eval_StringRule(self, node: Any) -> Any:
-        template = templates.from_string_rule(node, lambda n: Expr(n, self.source))
-        return nfc(self.render(template))
+        cached = _TEMPLATES.get(id(node))
+        if cached is None or cached[0] is not node or cached[1] != self.source:
+            # a node's template never changes: build it once per node (a resource in a module called N
+            # times, or with count/for_each, evaluates the same string node N times)
+            cached = (node, self.source, templates.from_string_rule(node, lambda n: Expr(n, self.source)))
+            _TEMPLATES[id(node)] = cached
+        return nfc(self.render(cached[2]))
 
     def _eval_HeredocTemplateRule(self, node: Any) -> Any:
         template = templates.from_heredoc(str(node.heredoc.value), parse_expression)

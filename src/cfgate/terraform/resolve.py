@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from ..models import Location, Origin, TfAttribute, TfBlock, TfFile, Unknown
 
@@ -48,7 +48,7 @@ class Instance:
     name: str
     address: str  # module.vpc.google_vpc_access_connector.c["eu"]
     location: Location
-    attributes: dict[str, TfAttribute]
+    attributes: Mapping[str, TfAttribute]  # evaluated on first access (LazyAttributes)
     trail: tuple[Origin, ...] = ()  # module calls that led here, outermost first
 
 
@@ -98,6 +98,7 @@ class Resolver:
         for tf in files:
             (self.tfvars if tf.is_tfvars else self.dirs).setdefault(module_dir(tf.path), []).append(tf)
         self.result = Resolution()
+        self.cycles_checked: set[str] = set()
 
     # -- entry -------------------------------------------------------------------------------
     def resolve(self) -> Resolution:
@@ -228,9 +229,10 @@ class Resolver:
                         local_attrs[name] = attr
         scope = Scope(variables={n: v.value for n, v in variables.items()}, locals=local_nodes,
                       path_module=directory or ".", path_root=".", path_cwd=os.getcwd())
-        for cycle in scope.find_local_cycles():
-            first = local_attrs.get(cycle[0])
-            if first is not None and not any(p.kind == "cycle" and p.location == first.location for p in self.result.problems):
+        if directory not in self.cycles_checked:
+            self.cycles_checked.add(directory)
+            for cycle in local_cycles(local_attrs):
+                first = local_attrs[cycle[0]]
                 chain = " -> ".join(f"local.{name}" for name in cycle)
                 self.result.problems.append(Problem("cycle", first.location, f"locals refer to each other in a cycle: {chain}; Terraform rejects this", f"local.{cycle[0]}"))
         provenance = _Provenance(variables, local_attrs)
@@ -267,24 +269,23 @@ class Resolver:
     def _expand(self, block: TfBlock, scope: Any, provenance: "_Provenance", trail: tuple[Origin, ...], prefix: str) -> None:
         base = block.address
         for suffix, inner in self._instances(block, scope):
-            attributes: dict[str, TfAttribute] = {}
+            attributes = LazyAttributes(self, inner, provenance, trail)
             self._flatten(block, inner, provenance, trail, "", attributes)
             self.result.instances.append(Instance(block.kind, block.labels[0], block.labels[1], f"{prefix}{base}{suffix}",
                                                   block.location, attributes, trail))
 
     def _flatten(self, block: TfBlock, scope: Any, provenance: "_Provenance", trail: tuple[Origin, ...], path: str,
-                 out: dict[str, TfAttribute]) -> None:
+                 out: "LazyAttributes") -> None:
         for name, attr in block.attributes.items():
             if not path and name in ("count", "for_each", "depends_on", "provider", "lifecycle"):
                 continue
-            value = attr.value if not isinstance(attr.value, Unknown) else self._eval(attr, scope)
-            out[path + name] = attr.model_copy(update={"value": value, "origins": provenance.of(attr) + trail})
+            out.defer(path + name, attr)
         kinds: dict[str, list[TfBlock]] = {}
         for nested in block.blocks:
             if nested.kind == "dynamic" and nested.labels:
                 marker = Unknown(expr=f'dynamic "{nested.labels[0]}"', reason="a dynamic block; its content is not expanded")
-                out[f"{path}dynamic:{nested.labels[0]}"] = TfAttribute(name=nested.labels[0], value=marker, expr=marker.expr,
-                                                                       location=nested.location)
+                out.put(f"{path}dynamic:{nested.labels[0]}", TfAttribute(name=nested.labels[0], value=marker, expr=marker.expr,
+                                                                         location=nested.location))
                 continue
             if nested.kind in ("lifecycle", "provisioner", "connection"):
                 continue
@@ -326,6 +327,74 @@ class Resolver:
                                                                    chain=(f"var.{var_name}",)))
             self.result.modules.setdefault(target, []).append(call_address)
             self._module(target, values, trail + (here,), depth + 1, prefix=f"{call_address}.")
+
+
+class LazyAttributes(Mapping[str, TfAttribute]):
+    """An instance's attributes, evaluated on first access: keys are known at once, values when a rule asks.
+
+    A rule set looks at a few attributes of a few resource types; evaluating every expression of every
+    instance up front would cost more than all the rules together on a large tree.
+    """
+
+    def __init__(self, resolver: "Resolver", scope: Any, provenance: "_Provenance", trail: tuple[Origin, ...]) -> None:
+        self._resolver, self._scope, self._provenance, self._trail = resolver, scope, provenance, trail
+        self._raw: dict[str, TfAttribute] = {}
+        self._done: dict[str, TfAttribute] = {}
+
+    def defer(self, key: str, attr: TfAttribute) -> None:
+        self._raw[key] = attr
+
+    def put(self, key: str, attr: TfAttribute) -> None:
+        self._raw[key] = attr
+        self._done[key] = attr
+
+    def __getitem__(self, key: str) -> TfAttribute:
+        done = self._done.get(key)
+        if done is None:
+            attr = self._raw[key]
+            value = attr.value if not isinstance(attr.value, Unknown) else self._resolver._eval(attr, self._scope)
+            # model_construct: the fields were validated when the file was parsed
+            done = TfAttribute.model_construct(name=attr.name, value=value, expr=attr.expr, location=attr.location,
+                                               origins=self._provenance.of(attr) + self._trail, node=attr.node)
+            self._done[key] = done
+        return done
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def local_cycles(locals_: Mapping[str, TfAttribute]) -> list[tuple[str, ...]]:
+    """Cycles among a module's locals, from the references in their expressions (no evaluation needed)."""
+    graph = {name: [ref for kind, ref in _REF.findall(attr.expr) if kind == "local" and ref in locals_] for name, attr in locals_.items()}
+    cycles: list[tuple[str, ...]] = []
+    seen: set[frozenset[str]] = set()
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        stack.append(name)
+        for ref in graph[name]:
+            if state.get(ref) == 1:
+                cycle = tuple(stack[stack.index(ref):]) + (ref,)
+                if frozenset(cycle) not in seen:
+                    seen.add(frozenset(cycle))
+                    cycles.append(cycle)
+            elif ref not in state:
+                visit(ref)
+        stack.pop()
+        state[name] = 2
+
+    for name in graph:
+        if name not in state:
+            visit(name)
+    return cycles
 
 
 _REF = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")

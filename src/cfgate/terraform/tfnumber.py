@@ -33,6 +33,9 @@ def _round_to_prec(value: Fraction, prec: int) -> Fraction:
     """Round ``value`` to ``prec`` significant bits, ties to even (Go's default mode)."""
     if value == 0:
         return value
+    den = value.denominator
+    if den & (den - 1) == 0 and abs(value.numerator).bit_length() <= prec:
+        return value  # already exact at this precision: an integer or a short dyadic fraction (the common case)
     sign = -1 if value < 0 else 1
     num, den = abs(value.numerator), value.denominator
     # Choose the shift so that the integer quotient has exactly ``prec`` bits.
