@@ -421,6 +421,7 @@ def run_tests(
 
 def run() -> None:
     """Run the app and turn every error into a message and an exit code, never a traceback."""
+    from .linking import LayerError
     from .policies.loader import PolicyError
     from .rules.registry import UnknownSelector
     from .sources import UsageError
@@ -430,7 +431,7 @@ def run() -> None:
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except (Failure, UsageError, PolicyError, UnknownSelector) as exc:
+    except (Failure, UsageError, PolicyError, UnknownSelector, LayerError) as exc:
         print(f"cfgate: error: {exc}", file=sys.stderr)
         sys.exit(getattr(exc, "code", 2))
     except KeyboardInterrupt:
