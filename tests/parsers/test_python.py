@@ -408,6 +408,18 @@ def test_augmented_assignment_global_and_chain() -> None:
     assert timeout.chain == ("POOL_TIMEOUT = BASE (line 6)", "BASE = compute_base() (line 5)")
 
 
+def test_relative_package_import_names_its_module() -> None:
+    result = parse_text("""\
+        from sqlalchemy import create_engine
+        from . import limits
+        from .. import POOL
+        e = create_engine("sqlite://", pool_size=POOL)
+        """)
+    assert summary(result) == [("create_engine", "create_engine@4", 4, [
+        ("pool_size", U("POOL is imported from ..POOL; cfgate reads one file at a time"), 4)])]
+    assert result.imports == {"create_engine": "sqlalchemy.create_engine", "limits": ".limits", "POOL": "..POOL"}
+
+
 def test_shadowed_os_and_builtins_are_not_trusted() -> None:
     result = parse_text("""\
         from sqlalchemy import create_engine

@@ -14,6 +14,14 @@ Values are literals, :class:`~cfgate.models.pool.EnvRef` for environment reads, 
 :class:`~cfgate.models.values.Unknown` with the reason cfgate could not resolve them. Names are resolved
 with Python's scoping rules within the one file; nothing is guessed.
 
+A value read from a pydantic settings instance (``settings.DB_POOL_SIZE``, ``get_settings().X``,
+``Settings().X``, ``self.settings.X``, a parameter annotated ``settings: Settings``) is an EnvRef
+through the field (``PoolSetting.via``/``via_name`` say where its default is) when the class is in this
+file. When the object or class comes from another module, the value stays Unknown and carries a
+:class:`~cfgate.models.pool.SettingsRef`; :func:`~cfgate.parsers.pysettings.link_settings` resolves it
+once every file is parsed. Every file also records its settings classes, module-level settings objects
+and imports (see :mod:`cfgate.parsers.pysettings`), whether or not it has pool settings.
+
 The work is one pass over the statements (each expression node is visited once), then a resolution step
 that only follows the settings found.
 """
@@ -29,8 +37,19 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..models.location import Location
-from ..models.pool import POOL_SETTINGS, EnvRef, PoolConfig, PoolSetting, PythonFile
+from ..models.pool import POOL_SETTINGS, EnvRef, PoolConfig, PoolSetting, PythonFile, SettingsRef
 from ..models.values import Unknown
+from .pysettings import (
+    INIT_CONFIG_KEYWORDS,
+    FieldRead,
+    NotSettings,
+    SettingsIndex,
+    Unresolved,
+    import_target,
+    outer_cast,
+    scan_settings,
+    settings_ref,
+)
 
 __all__ = ["parse_python"]
 
@@ -97,10 +116,16 @@ def parse_python(path: str, text: str) -> PythonFile:
         raise SyntaxError(str(exc), (path, 1, 1, None)) from None
     except (RecursionError, MemoryError):
         raise SyntaxError("too deeply nested to parse", (path, 1, 1, None)) from None
+    src = _Source(text)
+    scan = scan_settings(path, tree, lambda node: _locate(path, src, node), src.snippet)
+    base = PythonFile(path=path, settings_classes=tuple(scan.classes), settings_objects=tuple(scan.objects),
+                      imports=scan.imports)
+    index = SettingsIndex([base], cross_file=False)
+    base = base.model_copy(update={"settings_classes": index.finish(base)})
     lowered = text.lower()
     if not any(word in lowered for word in _TRIGGERS):
-        return PythonFile(path=path)  # no setting name and no engine factory anywhere in the text
-    return PythonFile(path=path, pools=tuple(_Extractor(path, text, tree).run()))
+        return base  # no setting name and no engine factory anywhere in the text
+    return base.model_copy(update={"pools": tuple(_Extractor(path, src, tree, index, base).run())})
 
 
 def _is_number(value: Any) -> bool:
@@ -140,6 +165,10 @@ class _Env:
     default: Any = None
     has_default: bool = False
     cast: str | None = None
+    semantics: str = "python"  # "pydantic" for a settings field
+    case_sensitive: bool = True
+    via: Location | None = None  # the settings field it is read through
+    via_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +177,24 @@ class _Unk:
 
     reason: str
     chain: tuple[str, ...] = ()
+    ref: SettingsRef | None = None  # a settings read link_settings may resolve across files
+
+
+@dataclass(frozen=True)
+class _Obj:
+    """What an expression holds when it may be a settings instance, for :class:`SettingsIndex` to resolve.
+
+    ``target`` is a module-level name of this file (``local``) or an import path; ``form`` says whether
+    the expression is the target itself, a call of it, or a parameter annotated with it.
+    """
+
+    target: str
+    local: bool
+    form: str  # attribute | call | annotation
+    overrides: tuple[tuple[str, ast.expr], ...] = ()  # constructor keywords, evaluated in ``scope``
+    scope: _Scope | None = None
+    unpacked: str | None = None  # the ``**mapping`` given to the constructor
+    config: tuple[str, ...] = ()  # _env_prefix=... and similar constructor keywords
 
 
 # --- scopes, bindings and collected entries ---------------------------------------------------------
@@ -188,6 +235,8 @@ class _Binding:
     block: tuple[Any, ...]
     detail: str = ""  # import origin ("os.getenv") or the function of a parameter
     target_scope: _Scope | None = None  # the class scope of a ``class`` binding
+    annotation: ast.expr | None = None  # a parameter's annotation
+    module_import: bool = False  # bound by ``import x`` (a module), not ``from x import y``
 
 
 @dataclass(eq=False)
@@ -335,10 +384,12 @@ def _cut(line: str, start: int, end: int | None) -> str:
 class _Extractor:
     """Walks one module once, collecting bindings and settings, then resolves the settings."""
 
-    def __init__(self, path: str, text: str, tree: ast.Module) -> None:
+    def __init__(self, path: str, src: _Source, tree: ast.Module, index: SettingsIndex, base: PythonFile) -> None:
         self.path = path
-        self.src = _Source(text)
+        self.src = src
         self.tree = tree
+        self.index = index
+        self.base = base
         self.module = _Scope("module", _module_name(path), tree, None)
         self.var_scopes: list[_Scope] = [self.module]
         self.groups: list[_Group] = []
@@ -426,14 +477,14 @@ class _Extractor:
             for alias in node.names:
                 bound = alias.asname or alias.name.split(".")[0]
                 origin = alias.name if alias.asname else alias.name.split(".")[0]
-                self._bind(scope, bound, _Binding("import", bound, scope, None, node.lineno, block, origin))
+                self._bind(scope, bound, _Binding("import", bound, scope, None, node.lineno, block, origin,
+                                                  module_import=True))
         elif isinstance(node, ast.ImportFrom):
             self._note_engine_alias(node)
-            module = "." * node.level + (node.module or "")
             for alias in node.names:
                 bound = alias.asname or alias.name
                 self._bind(scope, bound, _Binding("import", bound, scope, None, node.lineno, block,
-                                                  f"{module}.{alias.name}"))
+                                                  import_target(node.level, node.module, alias.name)))
         elif isinstance(node, ast.Global):
             scope.declared_global.update(node.names)
         elif isinstance(node, ast.Nonlocal):
@@ -484,7 +535,8 @@ class _Extractor:
         line = getattr(fscope.node, "lineno", 1)
         for arg, default in pairs:
             fscope.bindings.setdefault(arg.arg, []).append(
-                _Binding("param", arg.arg, outer, default, line, fscope.top_block, fscope.name))
+                _Binding("param", arg.arg, outer, default, line, fscope.top_block, fscope.name,
+                         annotation=arg.annotation))
 
     def _class(self, node: ast.ClassDef, scope: _Scope, block: tuple[Any, ...]) -> None:
         """A class body is a scope of its own; its settings form one config."""
@@ -835,7 +887,7 @@ class _Extractor:
                 self.active.discard(id(binding))
             if isinstance(value, _Unk):
                 step = f"{binding.name} = {self.src.snippet(binding.value)} (line {binding.line})"
-                return _Unk(value.reason, (step, *value.chain))
+                return _Unk(value.reason, (step, *value.chain), value.ref)
             return value
         if kind == "param":
             default = f", default {self.src.snippet(binding.value)}" if binding.value is not None else ""
@@ -860,6 +912,10 @@ class _Extractor:
             if value is None or isinstance(value, bool | int | float | str):
                 return value
             return _Unk(f"a {type(value).__name__} literal is not a pool setting value")
+        if isinstance(node, ast.Attribute):
+            read = self._settings_read(node, scope, depth)
+            if read is not None:
+                return read
         if isinstance(node, ast.Name | ast.Attribute):
             resolved = self._resolve(node, scope)
             return resolved if isinstance(resolved, _Unk) else self._binding_value(resolved, depth)
@@ -929,7 +985,7 @@ class _Extractor:
             if isinstance(first, _Env) and not isinstance(second, _Env | _Unk):
                 if first.has_default and first.default:
                     return first
-                return _Env(first.key, second, True, first.cast)
+                return replace(first, default=second, has_default=True)
         return _Unk(f"chosen at run time by {self.src.snippet(node)}")
 
     def _eval_call(self, node: ast.Call, scope: _Scope, depth: int) -> Any:
@@ -945,6 +1001,139 @@ class _Extractor:
             if default is not None and not (isinstance(default, ast.Constant) and default.value is Ellipsis):
                 return self._eval(default, scope, depth + 1)
         return _Unk(f"computed at run time by a call to {self.src.snippet(func)}()")
+
+    # ---- pydantic settings reads ----
+
+    def _settings_read(self, node: ast.Attribute, scope: _Scope, depth: int) -> Any:
+        """``settings.X``/``get_settings().X``/``self.settings.X`` when the object is a settings instance.
+
+        Returns an :class:`_Env` for a field read, an :class:`_Unk` (with a :class:`SettingsRef` when
+        another file may resolve it), a literal for a constructor argument, or None when the object is
+        not a settings instance (the caller resolves the attribute as before).
+        """
+        obj = self._instance_of(node.value, scope, depth + 1)
+        if obj is None:
+            return None
+        shown = self.src.snippet(node.value)
+        read = self.index.read(self.base, obj.target, obj.local, obj.form, node.attr, shown)
+        if isinstance(read, NotSettings):
+            return None
+        if isinstance(read, Unresolved):
+            if not read.linkable:
+                return _Unk(read.reason)
+            if obj.overrides or obj.unpacked or obj.config:
+                return _Unk(f"{shown} is created with arguments, and its class is in another file")
+            reason = read.reason if obj.local else f"read at run time from {self.src.snippet(node)}"
+            return _Unk(reason, ref=settings_ref(shown, obj.target, obj.local, node.attr, obj.form))
+        assert isinstance(read, FieldRead)
+        return self._field_value(read, obj, node.attr, depth)
+
+    def _field_value(self, read: FieldRead, obj: _Obj, attr: str, depth: int) -> Any:
+        """A field read of an instance created in this file: constructor arguments win over the environment."""
+        fld = read.field
+        if obj.config:
+            return _Unk(f"the settings instance is created with {', '.join(obj.config)}=..., "
+                        "which changes the variables it reads")
+        for name, value in obj.overrides:
+            if name == attr or (fld.alias is not None and name == fld.alias):
+                assert obj.scope is not None
+                return self._eval(value, obj.scope, depth + 1)
+        if obj.unpacked is not None:
+            return _Unk(f"the settings instance is created with **{obj.unpacked}, which may set {attr}")
+        return _Env(fld.env_key, fld.default, fld.has_default, fld.cast, "pydantic", read.cls.case_sensitive,
+                    fld.location, read.via_name)
+
+    def _instance_of(self, node: ast.expr, scope: _Scope, depth: int) -> _Obj | None:
+        """What settings object an expression may hold, following assignments; None if it is not one."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Call):
+            callee = self._callee_target(node.func, scope)
+            if callee is None or any(isinstance(a, ast.Starred) for a in node.args):
+                return None
+            overrides = tuple((kw.arg, kw.value) for kw in node.keywords if kw.arg is not None
+                              and not kw.arg.startswith("_"))
+            config = tuple(kw.arg for kw in node.keywords if kw.arg in INIT_CONFIG_KEYWORDS)
+            unpacked = next((self.src.snippet(kw.value) for kw in node.keywords if kw.arg is None), None)
+            return _Obj(callee[0], callee[1], "call", overrides, scope, unpacked, config)
+        if isinstance(node, ast.Name):
+            resolved = self._resolve(node, scope)
+            if isinstance(resolved, _Unk):
+                return None
+            if resolved.kind in ("assign", "walrus") and resolved.value is not None:
+                return self._instance_of(resolved.value, resolved.scope, depth + 1)
+            if resolved.kind == "param" and resolved.annotation is not None:
+                target = self._annotation_target(resolved.annotation, resolved.scope)
+                return _Obj(target[0], target[1], "annotation") if target is not None else None
+            if resolved.kind == "import" and not resolved.module_import:
+                return _Obj(resolved.detail, False, "attribute")
+            return None
+        if isinstance(node, ast.Attribute):
+            dotted = self._imported_path(node, scope)
+            if dotted is not None:
+                return _Obj(dotted, False, "attribute")
+            resolved = self._resolve(node, scope)  # self.settings / cls.settings / Config.settings
+            if isinstance(resolved, _Binding) and resolved.kind == "assign" and resolved.value is not None:
+                return self._instance_of(resolved.value, resolved.scope, depth + 1)
+        return None
+
+    def _callee_target(self, func: ast.expr, scope: _Scope) -> tuple[str, bool] | None:
+        """(target, local) of a called class or factory: module-level in this file, or imported."""
+        if isinstance(func, ast.Name):
+            owner, binds = self._lookup(func.id, scope)
+            if len(binds) != 1:
+                return None
+            bind = binds[0]
+            if bind.kind in ("class", "def") and owner is self.module:
+                return func.id, True
+            if bind.kind == "import" and not bind.module_import:
+                return bind.detail, False
+            return None
+        if isinstance(func, ast.Attribute):
+            dotted = self._imported_path(func, scope)
+            return (dotted, False) if dotted is not None else None
+        return None
+
+    def _annotation_target(self, node: ast.expr, scope: _Scope) -> tuple[str, bool] | None:
+        """The class a parameter annotation names: ``Settings``, ``"Settings"``, ``Annotated[Settings, ...]``."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.Subscript) and _terminal_name(node.value) in ("Annotated", "Optional"):
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+            return self._annotation_target(first, scope)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(other, ast.Constant) and other.value is None:
+                    return self._annotation_target(side, scope)
+            return None
+        if isinstance(node, ast.Name):
+            owner, binds = self._lookup(node.id, scope)
+            if len(binds) == 1 and binds[0].kind == "class" and owner is self.module:
+                return node.id, True
+            if len(binds) == 1 and binds[0].kind == "import" and not binds[0].module_import:
+                return binds[0].detail, False
+            return None
+        if isinstance(node, ast.Attribute):
+            dotted = self._imported_path(node, scope)
+            return (dotted, False) if dotted is not None else None
+        return None
+
+    def _imported_path(self, node: ast.Attribute, scope: _Scope) -> str | None:
+        """``app.core.config.settings`` for ``cfg.settings`` when ``cfg`` is an imported module or name."""
+        parts: list[str] = []
+        current: ast.expr = node
+        while isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        if not isinstance(current, ast.Name):
+            return None
+        binds = self._lookup(current.id, scope)[1]
+        if len(binds) != 1 or binds[0].kind != "import":
+            return None
+        return ".".join([binds[0].detail, *reversed(parts)])
 
     # ---- environment reads ----
 
@@ -1133,13 +1322,20 @@ class _Extractor:
             self._eval(entry.value, entry.scope) if entry.value is not None else _Unk("no value"))
         if coerce_int and entry.setting in _ENGINE_CONFIG_INT:
             value = _cast("int", value, none_passes=True)
+        via: Location | None = None
+        via_name: str | None = None
+        ref: SettingsRef | None = None
         if isinstance(value, _Unk):
+            ref = value.ref
             value = Unknown(expr=expr, reason=value.reason, chain=value.chain)
         elif isinstance(value, _Env):
-            value = EnvRef(key=value.key, default=value.default, has_default=value.has_default, cast=value.cast)
+            via, via_name = value.via, value.via_name
+            value = EnvRef(key=value.key, default=value.default, has_default=value.has_default, cast=value.cast,
+                           semantics=value.semantics, case_sensitive=value.case_sensitive)  # type: ignore[arg-type]
         end = entry.value if entry.value is not None else entry.loc
         return PoolSetting(name=entry.setting, value=value, expr=expr, written_as=entry.written_as,
-                           location=self._location(entry.loc, end), defined_at=self._defined_at(entry))
+                           location=self._location(entry.loc, end), defined_at=self._defined_at(entry),
+                           via=via, via_name=via_name, settings_ref=ref)
 
     def _defined_at(self, entry: _Entry) -> Location | None:
         """Where a value passed by name (``pool_size=self.pool_size``) is assigned, if in this file."""
@@ -1152,9 +1348,7 @@ class _Extractor:
 
     def _location(self, node: ast.AST, end: ast.AST | None = None) -> Location:
         """A Location for a node; ``end`` gives the last line when it differs."""
-        line = _line(node)
-        return Location(file=self.path, line=line, column=self.src.column(line, getattr(node, "col_offset", 0)),
-                        end_line=getattr(end or node, "end_lineno", None) or line)
+        return _locate(self.path, self.src, node, end)
 
     def _scope_location(self, scope: _Scope) -> Location:
         """A module config spans the file; a class/function config its definition."""
@@ -1167,21 +1361,42 @@ class _Extractor:
 
 
 def _cast(kind: str, value: Any, none_passes: bool = False) -> Any:
-    """Apply ``int``/``float``/``bool``/``str`` as Python would; an :class:`_Env` keeps its key."""
-    if isinstance(value, _Unk) or (none_passes and value is None):
+    """Apply ``int``/``float``/``bool``/``str`` as Python would; an :class:`_Env` keeps its key.
+
+    A settings read not resolved yet remembers the cast for link_settings; a pydantic field read
+    combines the cast with the field's own validation (see :func:`~.pysettings.outer_cast`).
+    """
+    if isinstance(value, _Unk):
+        if value.ref is not None and value.ref.cast != kind:
+            ref = value.ref.model_copy(update={"cast": kind}) if value.ref.cast is None else None
+            return replace(value, ref=ref)  # two different casts: not modelled, not linked
+        return value
+    if none_passes and value is None:
         return value
     convert = _CASTS[kind]
+    if isinstance(value, _Env) and value.semantics == "pydantic":
+        combined = outer_cast(kind, value.cast, value.default, value.has_default)
+        if isinstance(combined, str):
+            return _Unk(f"{value.via_name}: {combined}")
+        return replace(value, cast=kind, default=combined[0], semantics=combined[1])
     if isinstance(value, _Env):
         if not value.has_default or (none_passes and value.default is None):
-            return _Env(value.key, value.default, value.has_default, kind)
+            return replace(value, cast=kind)
         try:
-            return _Env(value.key, convert(value.default), True, kind)
+            return replace(value, default=convert(value.default), has_default=True, cast=kind)
         except (ValueError, TypeError, OverflowError) as exc:
             return _Unk(f"{kind}({value.default!r}) raises {type(exc).__name__} when {value.key} is unset")
     try:
         return convert(value)
     except (ValueError, TypeError, OverflowError) as exc:
         return _Unk(f"{kind}({value!r}) raises {type(exc).__name__}")
+
+
+def _locate(path: str, src: _Source, node: ast.AST, end: ast.AST | None = None) -> Location:
+    """A Location for a node (character column); ``end`` gives the last line when it differs."""
+    line = _line(node)
+    return Location(file=path, line=line, column=src.column(line, getattr(node, "col_offset", 0)),
+                    end_line=getattr(end or node, "end_lineno", None) or line)
 
 
 def _ordered(settings: dict[str, PoolSetting]) -> dict[str, PoolSetting]:
