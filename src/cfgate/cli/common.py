@@ -1,0 +1,183 @@
+"""What the commands share: errors, option definitions, and the gate setup used by check, probe and run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+import typer.core
+
+
+class Failure(Exception):
+    """A user-facing error: message and exit code."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+
+
+def _as_of(text: Optional[str]) -> dt.date:
+    if not text:
+        return dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Failure(f"--as-of {text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def _catalog(policies: list[str]):
+    from ..rules.registry import build_catalog
+
+    return build_catalog(policies or None)
+
+
+def _variables(items: list[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise Failure(f"--var {item!r}: expected NAME=VALUE, e.g. --var connector_max=10")
+        pairs.append((name.strip(), value))
+    return tuple(pairs)
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ..fsutil import atomic_write
+
+    try:
+        atomic_write(output, text)
+    except OSError as exc:
+        raise Failure(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+
+
+def _report_targets(specs: list[str], output: Optional[Path], formats: dict[str, str]) -> list[tuple[str, Path]]:
+    """Parse the repeatable ``--report FORMAT=PATH``; refuse a file named twice (it would be overwritten)."""
+    targets: list[tuple[str, Path]] = []
+    taken: dict[Path, str] = {output.resolve(): "--output"} if output is not None else {}
+    for spec in specs:
+        name, sep, raw = spec.partition("=")
+        if not sep or not name or not raw:
+            raise Failure(f"--report {spec!r}: expected FORMAT=PATH, e.g. --report sarif=cfgate.sarif")
+        if name not in formats:
+            raise Failure(f"--report {spec!r}: unknown format {name!r}; choose one of {', '.join(formats)}")
+        if raw == "-":
+            raise Failure(f"--report {spec!r}: --report writes files; use --format {name} to write to stdout")
+        path = Path(raw)
+        if path.resolve() in taken:
+            raise Failure(f"--report {spec!r}: {raw} is already written by {taken[path.resolve()]}")
+        taken[path.resolve()] = f"--report {spec}"
+        targets.append((name, path))
+    return targets
+
+
+PolicyOpt = Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy file (YAML or JSON); repeat for several. Replaces the default policy.")]
+FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="Output format: text or json.")]
+REPORT_FORMATS = "text, json, sarif, junit, github or markdown"
+
+
+# --- Options shared by check, probe and run: one definition each ---------------------------------
+
+PathsArg = Annotated[Optional[list[str]], typer.Argument(help="Files or directories to check (default: .).")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable.")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD); default today, UTC.")]
+ReportFormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help=f"Report format: {REPORT_FORMATS} (default: text, or the config's format).")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the --format report to this file (atomically) instead of stdout.")]
+ReportOpt = Annotated[Optional[list[str]], typer.Option(
+    "--report", metavar="FORMAT=PATH",
+    help="Also write a report in FORMAT to the file PATH (atomically); repeatable, for several formats from one run, e.g. "
+         "--report sarif=cfgate.sarif --report junit=cfgate.xml. The --format report still goes to stdout (or --output).",
+)]
+FailOnOpt = Annotated[Optional[str], typer.Option("--fail-on", help="Lowest severity that fails the gate: error, warning, info or never.")]
+FailOnUnknownOpt = Annotated[Optional[bool], typer.Option("--fail-on-unknown/--no-fail-on-unknown", help="Let unknown values fail the gate.")]
+SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rules: id, name or id prefix; repeatable.")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rules: id, name or id prefix; repeatable.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file (cfgate.toml or pyproject.toml); default: the nearest one.")]
+ShowPassedOpt = Annotated[bool, typer.Option("--show-passed", help="Also list evaluations that passed.")]
+ColorOpt = Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour the text output (default: when stdout is a terminal).")]
+VarFileOpt = Annotated[Optional[list[str]], typer.Option("--var-file", help="Terraform variables file, as for terraform plan; repeatable, later files win.")]
+VarOpt = Annotated[Optional[list[str]], typer.Option("--var", metavar="NAME=VALUE", help="Terraform variable, as for terraform plan; repeatable; wins over every file.")]
+EnvLayerOpt = Annotated[Optional[str], typer.Option("--env-layer", help="Env layer (from the env_layers setting) to resolve env values with.")]
+DeadlineOpt = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", help="Bound on the whole probe stage (default: the policy's probes.deadline_s).")]
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """What check, probe and run share: settings, the chosen rules, the run options and where reports go."""
+
+    settings: Any
+    catalog: Any
+    rules: list[Any]
+    options: Any  # engine.RunOptions
+    fmt: str
+    output: Optional[Path]
+    reports: list[tuple[str, Path]]
+    threshold: str
+    fail_on_unknown: bool
+    ctx: Any  # reporters.ReportContext
+
+    def exit_code(self, result: Any) -> int:
+        from ..engine import exit_code
+
+        return exit_code(result, self.threshold, self.fail_on_unknown)
+
+    def write(self, result: Any, summary: Any = None) -> None:
+        """Write the --report files, then the --format report; JSON reports carry ``summary`` as ``"run"``."""
+        from dataclasses import replace
+
+        from ..reporters import get
+
+        def render(name: str, ctx: Any) -> str:
+            text = get(name)(result, ctx)
+            if name == "json" and summary is not None:
+                from ..stages import with_run_summary
+
+                text = with_run_summary(text, summary)
+            return text
+
+        for name, path in self.reports:
+            _emit(render(name, replace(self.ctx, color=False)), path)
+        _emit(render(self.fmt, self.ctx), self.output)
+
+
+def _gate(paths: Optional[list[str]], policy: Optional[list[str]], exclude: Optional[list[str]], as_of: Optional[str],
+          fmt: Optional[str], output: Optional[Path], report: Optional[list[str]], fail_on: Optional[str],
+          fail_on_unknown: Optional[bool], select: Optional[list[str]], ignore: Optional[list[str]],
+          config: Optional[Path], show_passed: bool, color: Optional[bool], var_file: Optional[list[str]] = None,
+          var: Optional[list[str]] = None, env_layer: Optional[str] = None) -> _Gate:
+    """Settings with the CLI flags on top: validated format and threshold, the active rules, the run options
+    and the report context. check, probe and run all start here."""
+    from ..config import load_settings
+    from ..engine import RunOptions
+    from ..reporters import FORMATS, ReportContext
+
+    settings, _ = load_settings(config)
+    chosen_format = fmt or settings.format
+    if chosen_format not in FORMATS:
+        raise Failure(f"--format {chosen_format!r}: choose one of {', '.join(FORMATS)}")
+    extra_reports = _report_targets(list(report or []), output, FORMATS)
+    threshold = fail_on or settings.fail_on
+    if threshold not in ("error", "warning", "info", "never"):
+        raise Failure(f"--fail-on {threshold!r}: choose error, warning, info or never")
+    catalog = _catalog(list(policy or settings.policy))
+    rules = catalog.active(tuple(select or settings.select), tuple(ignore or settings.ignore))
+    options = RunOptions(paths=tuple(paths or ["."]), excludes=tuple((exclude or []) + settings.exclude), as_of=_as_of(as_of),
+                         var_files=tuple(var_file or []), variables=_variables(var or []),
+                         env_layers=settings.env_layers, env_layer=env_layer or settings.env_layer,
+                         rule_options={"budget": settings.budget.model_dump()})
+    use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    ctx = ReportContext(rules={r.meta.id: r.meta for r in catalog.rules}, color=use_color, show_passed=show_passed,
+                        policies=tuple((p.path, p.sha256) for p in catalog.policies))
+    return _Gate(settings, catalog, rules, options, chosen_format, output, extra_reports, threshold,
+                 settings.fail_on_unknown if fail_on_unknown is None else fail_on_unknown, ctx)
+
+
