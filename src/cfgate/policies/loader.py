@@ -66,18 +66,27 @@ def load_policy(path: str | Path, display: str | None = None) -> LoadedPolicy:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PolicyError(shown, line, "", "the file is not UTF-8 text") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: policy loading is on every run
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise PolicyError(shown, (mark.line + 1) if mark else 1, "", f"not valid YAML/JSON: {problem}") from None
-    lines = _pointer_lines(node)
+    lines = _Lines(text, loader)
     if not isinstance(data, dict):
         raise PolicyError(shown, 1, "", "a policy file must be a mapping with 'version', 'name' and 'rules'")
-    _check_schema(shown, data, lines)
-    policy = Policy.model_validate(data)
+    from pydantic import ValidationError
+
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        # The JSON Schema names the bad key, its line and the valid choices better than pydantic does;
+        # it runs only for an invalid policy, so a valid one never pays for it.
+        _check_schema(shown, data, lines)
+        first = exc.errors()[0]
+        pointer = "/" + "/".join(str(part) for part in first["loc"])
+        raise PolicyError(shown, _line_for(pointer, lines), pointer, first["msg"]) from None
     _check_regexes(shown, policy, lines)
     _check_relations(shown, policy, lines)
     return LoadedPolicy(policy=policy, path=shown, sha256=hashlib.sha256(raw).hexdigest())
@@ -190,6 +199,33 @@ def _line_for(pointer: str, lines: dict[str, int]) -> int:
             return lines[pointer]
         pointer = pointer.rsplit("/", 1)[0]
     return lines.get("", 1)
+
+
+class _Lines(dict):
+    """JSON pointer -> line, composed from the YAML only when an error needs a line."""
+
+    def __init__(self, text: str, loader: Any) -> None:
+        super().__init__()
+        self._text, self._loader, self._ready = text, loader, False
+
+    def _fill(self) -> None:
+        if not self._ready:
+            import yaml
+
+            self._ready = True
+            self.update(_pointer_lines(yaml.compose(self._text, Loader=self._loader)))
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> int:
+        self._fill()
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._fill()
+        return super().get(key, default)
 
 
 def _pointer_lines(node: Any, pointer: str = "") -> dict[str, int]:
