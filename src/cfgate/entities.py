@@ -64,6 +64,19 @@ class _AttrView(Mapping[str, Attr]):
         return len(self._attributes)
 
 
+def _settings_pool(pool: Any, klass: Any) -> Any:
+    """A pydantic settings class body: its fields are env reads with defaults, not literals."""
+    settings = {}
+    for name, setting in pool.settings.items():
+        field_ = klass.field(setting.written_as)
+        if field_ is not None and field_.env_key:
+            ref = EnvRef(key=field_.env_key, default=field_.default, has_default=field_.has_default, cast=field_.cast,
+                         semantics="pydantic", case_sensitive=klass.case_sensitive)
+            setting = setting.model_copy(update={"value": ref})
+        settings[name] = setting
+    return pool.model_copy(update={"settings": settings})
+
+
 def _python_attr(setting: Any, env: EnvContext | None) -> Attr:
     """A pool setting; a value read from the environment takes its effective value from the env layers."""
     if isinstance(setting.value, EnvRef) and env is not None:
@@ -97,13 +110,18 @@ def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx:
         for entry in effective.values():
             attrs = {"value": Attr(entry.value, entry.location, entry.raw)}
             out.append(Entity("env", env.path, entry.key, entry.location, attrs, key=entry.key))
+    # A call that passes a setting by name (pool_size=self.pool_size, or settings.DB_POOL_SIZE from a settings
+    # class) reuses a value another pool defines; that definition is where it is judged: one root cause, one finding.
+    everywhere = {(py.path, s.location.line, s.name) for py in workspace.python for pool in py.pools for s in pool.settings.values()}
     for py in workspace.python:
-        # A call that passes a setting by name (pool_size=self.pool_size) reuses a value another pool of the
-        # same file defines; that definition is where it is judged, so one root cause gives one finding.
-        defined = {(s.location.line, s.name) for pool in py.pools for s in pool.settings.values()}
+        defined = {(line, name) for path, line, name in everywhere if path == py.path}
+        settings_classes = {c.name: c for c in getattr(py, "settings_classes", ()) if c.is_settings}
         for pool in py.pools:
+            if pool.kind == "class" and pool.name in settings_classes:
+                pool = _settings_pool(pool, settings_classes[pool.name])
             attrs = {k: _python_attr(s, env_ctx) for k, s in pool.settings.items()
-                     if s.defined_at is None or (s.defined_at.line, s.name) not in defined}
+                     if (s.defined_at is None or (s.defined_at.line, s.name) not in defined)
+                     and (getattr(s, "via", None) is None or (s.via.file, s.via.line, s.name) not in everywhere)}
             out.append(Entity("python", py.path, pool.name, pool.location, attrs, pool.kind, None, pool.name))
     return Entities(out)
 

@@ -46,7 +46,7 @@ class EnvContext:
 
     def link(self, ref: EnvRef, used_at: Location) -> Linked:
         default_origin = Origin(what=f"default {_show(ref.key, ref.default)}", location=used_at) if ref.has_default else None
-        found = [(layer, layer.get(ref.key)) for layer in self.candidates]
+        found = [(layer, _lookup(layer, ref)) for layer in self.candidates]
         found = [(layer, value) for layer, value in found if value is not None]
         if not found:
             if ref.has_default:
@@ -67,7 +67,22 @@ class EnvContext:
         if isinstance(raw, Unknown) or raw is None:
             reason = raw.reason if isinstance(raw, Unknown) else f"{ref.key} has no value in {value.location.file}:{value.location.line}"
             return Linked(Unknown(expr=f"env {ref.key}", reason=reason), tuple(origins))
+        if getattr(ref, "semantics", "python") == "pydantic":
+            from .parsers.pysettings import validate_as
+
+            ok, converted = validate_as(ref.cast or "str", raw)
+            value_out = converted if ok else Unknown(expr=f"env {ref.key}", reason=f"pydantic rejects {ref.key}={raw!r} as {ref.cast}: the app fails to start")
+            return Linked(value_out, tuple(origins))
         return Linked(cast(raw, ref.cast, ref.key), tuple(origins))
+
+
+def _lookup(layer: EnvLayer, ref: EnvRef) -> Any:
+    """The layer's value for the key; pydantic settings match env keys case-insensitively unless told otherwise."""
+    found = layer.get(ref.key)
+    if found is None and not getattr(ref, "case_sensitive", True):
+        wanted = ref.key.upper()
+        found = next((v for k, v in layer.values.items() if k.upper() == wanted), None)
+    return found
 
 
 def cast(text: str, kind: str | None, key: str) -> Any:

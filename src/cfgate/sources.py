@@ -146,4 +146,9 @@ def load_workspace(paths: list[str], excludes: tuple[str, ...] = ()) -> Workspac
             workspace.problems.append(ReadProblem(Location(file=display, line=exc.lineno or 1, column=exc.offset or 1), f"Python syntax error: {exc.msg}"))
         except RecursionError:
             workspace.problems.append(ReadProblem(Location(file=display), "the file nests too deeply to parse"))
+    if workspace.python:
+        from .parsers.pysettings import link_settings
+
+        # settings.DB_POOL_SIZE used in one file, class Settings(BaseSettings) defined in another
+        workspace.python = link_settings(workspace.python)
     return workspace
