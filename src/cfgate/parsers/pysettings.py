@@ -49,6 +49,7 @@ from ..models.pool import (
     SettingsRef,
 )
 from ..models.values import Unknown
+from .pyast import str_const as _str_const, terminal_name as _terminal, keyword as _keyword, argument as _argument, line_of as _line
 
 __all__ = [
     "INIT_CONFIG_KEYWORDS",
@@ -713,36 +714,14 @@ def _str_or_strs(node: ast.expr) -> tuple[str, ...] | None:
     return None
 
 
-def _str_const(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _terminal(node: ast.AST | None) -> str | None:
-    """``Field`` for ``Field``, ``pydantic.Field`` and ``lru_cache(maxsize=1)``."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
-def _keyword(node: ast.Call, name: str) -> ast.expr | None:
-    return next((kw.value for kw in node.keywords if kw.arg == name), None)
 
 
-def _argument(node: ast.Call, index: int, name: str) -> ast.expr | None:
-    for position, arg in enumerate(node.args):
-        if isinstance(arg, ast.Starred):
-            break
-        if position == index:
-            return arg
-    return _keyword(node, name)
 
 
-def _line(node: ast.AST) -> int:
-    return int(getattr(node, "lineno", 1) or 1)
 
 
 # --- resolution: one file, or all of them ----------------------------------------------------------

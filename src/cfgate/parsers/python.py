@@ -39,6 +39,7 @@ from typing import Any
 from ..models.location import Location
 from ..models.pool import POOL_SETTINGS, EnvRef, PoolConfig, PoolSetting, PythonFile, SettingsRef
 from ..models.values import Unknown
+from .pyast import line_of as _line, str_const as _str_const, terminal_name as _terminal_name, keyword as _keyword, argument as _argument
 from .pysettings import (
     INIT_CONFIG_KEYWORDS,
     FieldRead,
@@ -1404,25 +1405,10 @@ def _ordered(settings: dict[str, PoolSetting]) -> dict[str, PoolSetting]:
     return dict(sorted(settings.items(), key=lambda kv: (kv[1].location.line, kv[1].location.column)))
 
 
-def _line(node: ast.AST) -> int:
-    """A node's 1-based line."""
-    return int(getattr(node, "lineno", 1) or 1)
 
 
-def _str_const(node: ast.AST | None) -> str | None:
-    """The value of a string literal node, else None."""
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _terminal_name(node: ast.AST) -> str | None:
-    """``create_engine`` for ``sa.create_engine`` and ``create_engine``; the callee of a decorator call."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 def _is_dict_call(node: ast.AST) -> bool:
@@ -1430,22 +1416,8 @@ def _is_dict_call(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict"
 
 
-def _keyword(node: ast.Call, name: str) -> ast.expr | None:
-    """The value of a keyword argument, or None."""
-    for kw in node.keywords:
-        if kw.arg == name:
-            return kw.value
-    return None
 
 
-def _argument(node: ast.Call, index: int, name: str) -> ast.expr | None:
-    """A call argument given positionally (before any ``*args``) or by keyword."""
-    for position, arg in enumerate(node.args):
-        if isinstance(arg, ast.Starred):
-            break
-        if position == index:
-            return arg
-    return _keyword(node, name)
 
 
 def _target_hint(target: ast.expr) -> str | None:
