@@ -193,12 +193,12 @@ RECYCLE_VS_IDLE = RuleMeta(
 
 
 def _idle_timeout(ctx: Context) -> Figure | None:
-    from ..terraform.capacity import _flags  # the same flag reader the capacity uses
+    from ..terraform.capacity import database_flags
 
     for instance in ctx.terraform.instances:
         if instance.type != "google_sql_database_instance":
             continue
-        flags = _flags(instance)
+        flags = database_flags(instance)
         if "idle_session_timeout" in flags:
             value, attr = flags["idle_session_timeout"]
             number = _number(value)

@@ -84,7 +84,7 @@ def duration_seconds(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
-def _flags(instance: Instance) -> dict[str, tuple[Any, TfAttribute]]:
+def database_flags(instance: Instance) -> dict[str, tuple[Any, TfAttribute]]:
     flags: dict[str, tuple[Any, TfAttribute]] = {}
     pattern = re.compile(r"^settings\.database_flags(\[\d+\])?\.name$")
     for key, attr in instance.attributes.items():
@@ -96,7 +96,7 @@ def _flags(instance: Instance) -> dict[str, tuple[Any, TfAttribute]]:
 
 
 def database(instance: Instance) -> Database:
-    flags = _flags(instance)
+    flags = database_flags(instance)
     if "max_connections" in flags:
         value, attr = flags["max_connections"]
         figure = Figure(_int(value), _attr_source(attr, "database flag max_connections"), attr.location)
