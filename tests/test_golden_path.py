@@ -18,6 +18,7 @@ STATIC = [
     ("CFG112", TF, 9, "error"), ("CFG113", TF, 10, "error"), ("CFG111", TF, 11, "error"), ("CFG119", TF, 12, "error"),
     ("CFG116", TF, 13, "error"), ("CFG120", TF, 13, "error"),
     ("CFG301", PY, 12, "error"),
+    ("CFG121", TF, 12, "info"), ("CFG121", TF, 13, "info"),
 ]
 
 
@@ -56,4 +57,5 @@ def test_before_tree_flags_what_was_already_wrong():
     tf = TF.replace("after", "before")
     assert result.code == 1
     assert [r for r in rows(doc) if r[0].startswith("CFG1")] == sorted(
-        [("CFG113", tf, 10, "error"), ("CFG119", tf, 12, "error"), ("CFG120", tf, 13, "error")])
+        [("CFG113", tf, 10, "error"), ("CFG119", tf, 12, "error"), ("CFG120", tf, 13, "error"),
+         ("CFG121", tf, 12, "info"), ("CFG121", tf, 13, "info")])

@@ -71,4 +71,5 @@ def test_golden_path_annotations_point_at_repo_relative_files(at_root):
     assert "::error file=fixtures/golden-path/after/terraform-gcp-staging/vpc-connector.tf,line=10,col=3," \
            "title=CFG113 vpc-connector-max-instances-out-of-range::max_instances = 100 is outside the allowed range 3..10" \
            "%0AFix: Set max_instances to at most 10. For more throughput use machine_type e2-standard-4, or more connectors." in lines
-    assert all(line.startswith("::error ") for line in lines[:-1]) and lines[-1].startswith("cfgate: ")
+    assert all(line.startswith(("::error ", "::notice ")) for line in lines[:-1]) and lines[-1].startswith("cfgate: ")
+    assert sum(line.startswith("::notice ") for line in lines) == 2  # the two CFG121 infos

@@ -48,7 +48,7 @@ def test_golden_path_sarif_is_valid_and_uses_the_catalog(validator, at_root):
     assert run["invocations"] == [{"executionSuccessful": True, "properties": {"asOf": "2025-09-19"}}]
     assert "%SRCROOT%" in run["originalUriBaseIds"]
     results = run["results"]
-    assert len(results) == 15  # the 15 failures; the 5 passes are not results without --show-passed
+    assert len(results) == 17  # the 15 errors and 2 infos; the passes are not results without --show-passed
     for r in results:
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
         location = r["locations"][0]["physicalLocation"]
