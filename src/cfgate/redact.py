@@ -49,6 +49,13 @@ class Redactor:
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
+        self._order: list[str] | None = None
+
+    def _ordered(self) -> list[str]:
+        """Longest first, so that a secret containing another is masked whole."""
+        if self._order is None or len(self._order) != len(self._secrets):
+            self._order = sorted(self._secrets, key=len, reverse=True)
+        return self._order
 
     def add(self, secret: str | None) -> None:
         if secret and len(secret) >= 4 and secret != MASK:
@@ -65,10 +72,11 @@ class Redactor:
 
     def scrub(self, value: Any) -> Any:
         if isinstance(value, str):
-            text = redact_url(value)
-            for secret in sorted(self._secrets, key=len, reverse=True):
-                if secret in text:
-                    text = text.replace(secret, MASK)
+            text = redact_url(value) if "@" in value else value  # URL credentials always have an '@'
+            if self._secrets:
+                for secret in self._ordered():
+                    if secret in text:
+                        text = text.replace(secret, MASK)
             return text
         if isinstance(value, list):
             return [self.scrub(item) for item in value]

@@ -48,7 +48,7 @@ class Instance:
     name: str
     address: str  # module.vpc.google_vpc_access_connector.c["eu"]
     location: Location
-    attributes: Mapping[str, TfAttribute]  # evaluated on first access (LazyAttributes)
+    attributes: Mapping[str, Any]  # Evaluated attributes, evaluated on first access (LazyAttributes)
     trail: tuple[Origin, ...] = ()  # module calls that led here, outermost first
 
 
@@ -329,7 +329,19 @@ class Resolver:
             self._module(target, values, trail + (here,), depth + 1, prefix=f"{call_address}.")
 
 
-class LazyAttributes(Mapping[str, TfAttribute]):
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """An attribute of one resource instance, evaluated in that instance's scope (read like a TfAttribute)."""
+
+    name: str
+    value: Any
+    expr: str
+    location: Location
+    origins: tuple[Origin, ...] = ()
+    node: Any = None
+
+
+class LazyAttributes(Mapping[str, Any]):
     """An instance's attributes, evaluated on first access: keys are known at once, values when a rule asks.
 
     A rule set looks at a few attributes of a few resource types; evaluating every expression of every
@@ -339,7 +351,7 @@ class LazyAttributes(Mapping[str, TfAttribute]):
     def __init__(self, resolver: "Resolver", scope: Any, provenance: "_Provenance", trail: tuple[Origin, ...]) -> None:
         self._resolver, self._scope, self._provenance, self._trail = resolver, scope, provenance, trail
         self._raw: dict[str, TfAttribute] = {}
-        self._done: dict[str, TfAttribute] = {}
+        self._done: dict[str, Any] = {}
 
     def defer(self, key: str, attr: TfAttribute) -> None:
         self._raw[key] = attr
@@ -348,14 +360,12 @@ class LazyAttributes(Mapping[str, TfAttribute]):
         self._raw[key] = attr
         self._done[key] = attr
 
-    def __getitem__(self, key: str) -> TfAttribute:
+    def __getitem__(self, key: str) -> Any:
         done = self._done.get(key)
         if done is None:
             attr = self._raw[key]
             value = attr.value if not isinstance(attr.value, Unknown) else self._resolver._eval(attr, self._scope)
-            # model_construct: the fields were validated when the file was parsed
-            done = TfAttribute.model_construct(name=attr.name, value=value, expr=attr.expr, location=attr.location,
-                                               origins=self._provenance.of(attr) + self._trail, node=attr.node)
+            done = Evaluated(attr.name, value, attr.expr, attr.location, self._provenance.of(attr) + self._trail, attr.node)
             self._done[key] = done
         return done
 
