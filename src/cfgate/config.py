@@ -35,6 +35,8 @@ class Settings(Model):
     env_layers: dict[str, list[str]] = Field(default_factory=dict, description="layer name -> env files, later files win")
     env_layer: str | None = Field(default=None, description="the layer to resolve env values with (default: each file alone)")
     budget: BudgetSettings = Field(default_factory=BudgetSettings)
+    waivers: str | None = Field(default=None, description="waiver file, relative to the config file (default: cfgate-waivers.yaml if present)")
+    baseline: str | None = Field(default=None, description="baseline file for check, relative to the config file (cfgate baseline create writes it)")
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -70,4 +72,6 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path | None]:
         raise UsageError(f"{path}:{line}: invalid cfgate setting '{key}': {first['msg']} (valid settings: {valid})") from None
     base = path.parent
     resolved = [str((base / p)) if not Path(p).is_absolute() else p for p in settings.policy]
-    return settings.model_copy(update={"policy": resolved}), path
+    files = {key: str(base / value) for key in ("waivers", "baseline")
+             if isinstance(value := getattr(settings, key), str) and not Path(value).is_absolute()}
+    return settings.model_copy(update={"policy": resolved, **files}), path

@@ -13,6 +13,7 @@ from .rules.base import Context, Rule
 from .sources import Workspace, load_workspace
 from .linking import env_context
 from .terraform.resolve import TfOptions, resolve
+from .waivers.model import WaiverConfig
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class RunOptions:
     env_layers: dict[str, list[str]] = field(default_factory=dict)
     env_layer: str | None = None
     rule_options: dict = field(default_factory=dict)  # e.g. {"budget": {...}} from settings
+    waivers: WaiverConfig | None = None  # waiver files and the policy's waiver settings (inline waivers are always read)
 
 
 def redactor_for(workspace: Workspace) -> Redactor:
@@ -50,7 +52,7 @@ _CODE_DEFAULT = re.compile(r"""(?:getenv|get|environ\.setdefault)\(\s*['"]([A-Za
 
 def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options: TfOptions | None = None,
              env_layers: dict[str, list[str]] | None = None, env_layer: str | None = None,
-             options: dict | None = None) -> RunResult:
+             options: dict | None = None, waivers: WaiverConfig | None = None) -> RunResult:
     terraform = resolve(workspace.terraform, tf_options)
     env = env_context(workspace.env, env_layers or {}, env_layer)
     ctx = Context(workspace=workspace, entities=entities(workspace, terraform, env), as_of=as_of, terraform=terraform,
@@ -58,6 +60,10 @@ def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options
     results: list[Evaluation] = []
     for rule in rules:
         results.extend(rule.evaluate(ctx))
+    from .waivers.judge import apply_waivers
+
+    # waivers after every rule (they are judged against all findings), before scrubbing (their reasons too)
+    results = apply_waivers(workspace.texts, results, {r.meta.id for r in rules}, waivers or WaiverConfig(), as_of)
     redactor = redactor_for(workspace)
     scrubbed = [_scrubbed(e, redactor) for e in results]
     scrubbed.sort(key=Evaluation.sort_key)
@@ -82,7 +88,8 @@ def run(options: RunOptions, rules: list[Rule]) -> RunResult:
     var_files = add_var_files(workspace, options.var_files)
     tf_options = TfOptions(var_files=var_files, variables=options.variables,
                            environ={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")})
-    return evaluate(workspace, rules, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options)
+    return evaluate(workspace, rules, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options,
+                    options.waivers)
 
 
 def add_var_files(workspace: Workspace, paths: tuple[str, ...]) -> tuple[str, ...]:

@@ -107,6 +107,16 @@ ColorOpt = Annotated[Optional[bool], typer.Option("--color/--no-color", help="Co
 VarFileOpt = Annotated[Optional[list[str]], typer.Option("--var-file", help="Terraform variables file, as for terraform plan; repeatable, later files win.")]
 VarOpt = Annotated[Optional[list[str]], typer.Option("--var", metavar="NAME=VALUE", help="Terraform variable, as for terraform plan; repeatable; wins over every file.")]
 EnvLayerOpt = Annotated[Optional[str], typer.Option("--env-layer", help="Env layer (from the env_layers setting) to resolve env values with.")]
+WaiversOpt = Annotated[Optional[Path], typer.Option(
+    "--waivers", metavar="FILE",
+    help="Waiver file (default: the 'waivers' setting, else cfgate-waivers.yaml in the current directory or beside the "
+         "settings file, if there is one). Inline '# cfgate: waive' comments are always read.",
+)]
+BaselineOpt = Annotated[Optional[Path], typer.Option(
+    "--baseline", metavar="FILE",
+    help="Fail only on findings not in this baseline (from `cfgate baseline create`); known ones are reported as "
+         "waived, fixed ones listed (default: the 'baseline' setting).",
+)]
 DeadlineOpt = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", help="Bound on the whole probe stage (default: the policy's probes.deadline_s).")]
 
 
@@ -130,14 +140,16 @@ class _Gate:
 
         return exit_code(result, self.threshold, self.fail_on_unknown)
 
-    def write(self, result: Any, summary: Any = None) -> None:
-        """Write the --report files, then the --format report; JSON reports carry ``summary`` as ``"run"``."""
+    def write(self, result: Any, summary: Any = None, baseline: Any = None) -> None:
+        """Write the --report files, then the --format report; JSON reports carry ``summary`` as ``"run"``;
+        the text and JSON reports show the ``baseline`` comparison (a :class:`cfgate.baseline.BaselineOutcome`)."""
         from dataclasses import replace
 
         from ..reporters import get
 
         def render(name: str, ctx: Any) -> str:
-            text = get(name)(result, ctx)
+            extra = {"baseline": baseline} if baseline is not None and name in ("text", "json") else {}
+            text = get(name)(result, ctx, **extra)
             if name == "json" and summary is not None:
                 from ..stages import with_run_summary
 
@@ -153,14 +165,14 @@ def _gate(paths: Optional[list[str]], policy: Optional[list[str]], exclude: Opti
           fmt: Optional[str], output: Optional[Path], report: Optional[list[str]], fail_on: Optional[str],
           fail_on_unknown: Optional[bool], select: Optional[list[str]], ignore: Optional[list[str]],
           config: Optional[Path], show_passed: bool, color: Optional[bool], var_file: Optional[list[str]] = None,
-          var: Optional[list[str]] = None, env_layer: Optional[str] = None) -> _Gate:
+          var: Optional[list[str]] = None, env_layer: Optional[str] = None, waivers: Optional[Path] = None) -> _Gate:
     """Settings with the CLI flags on top: validated format and threshold, the active rules, the run options
     and the report context. check, probe and run all start here."""
     from ..config import load_settings
     from ..engine import RunOptions
     from ..reporters import FORMATS, ReportContext
 
-    settings, _ = load_settings(config)
+    settings, settings_path = load_settings(config)
     chosen_format = fmt or settings.format
     if chosen_format not in FORMATS:
         raise Failure(f"--format {chosen_format!r}: choose one of {', '.join(FORMATS)}")
@@ -173,7 +185,8 @@ def _gate(paths: Optional[list[str]], policy: Optional[list[str]], exclude: Opti
     options = RunOptions(paths=tuple(paths or ["."]), excludes=tuple((exclude or []) + settings.exclude), as_of=_as_of(as_of),
                          var_files=tuple(var_file or []), variables=_variables(var or []),
                          env_layers=settings.env_layers, env_layer=env_layer or settings.env_layer,
-                         rule_options={"budget": settings.budget.model_dump()})
+                         rule_options={"budget": settings.budget.model_dump()},
+                         waivers=_waiver_config(catalog, waivers, settings.waivers, settings_path))
     use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     ctx = ReportContext(rules={r.meta.id: r.meta for r in catalog.rules}, color=use_color, show_passed=show_passed,
                         policies=tuple((p.path, p.sha256) for p in catalog.policies))
@@ -181,3 +194,43 @@ def _gate(paths: Optional[list[str]], policy: Optional[list[str]], exclude: Opti
                  settings.fail_on_unknown if fail_on_unknown is None else fail_on_unknown, ctx)
 
 
+def _waiver_config(catalog: Any, option: Optional[Path], setting: Optional[str], settings_path: Optional[Path]) -> Any:
+    """The policies' waiver settings (combined, strictest wins) and the waiver file's records.
+
+    The file: ``--waivers``, else the ``waivers`` setting (either must exist), else
+    ``cfgate-waivers.yaml`` in the current directory or beside the settings file, when there is one.
+    """
+    from ..policies.loader import PolicyError
+    from ..sources import display_path
+    from ..waivers import DEFAULT_NAME, WaiverConfig, WaiverFileError, WaiverSettings, catalog_resolver, load_waiver_file
+
+    require_owner, max_days, warn_days, unwaivable = False, None, None, set()
+    for loaded in catalog.policies:
+        spec = loaded.policy.waivers
+        require_owner = require_owner or spec.require_owner
+        max_days = spec.max_days if max_days is None else min(max_days, spec.max_days)
+        warn_days = spec.warn_days if warn_days is None else min(warn_days, spec.warn_days)
+        for index, token in enumerate(spec.unwaivable):
+            found = catalog.find(token)
+            if not found:
+                raise PolicyError(loaded.path, 1, f"/waivers/unwaivable/{index}",
+                                  f"no rule is named {token!r}: give an id (CFG113), a name or an id prefix (CFG1)")
+            unwaivable.update(r.meta.id for r in found)
+    settings = WaiverSettings(require_owner=require_owner, max_days=90 if max_days is None else max_days,
+                              warn_days=7 if warn_days is None else warn_days, unwaivable=frozenset(unwaivable))
+    path = option or (Path(setting) if setting else None)
+    if path is not None and not path.is_file():
+        raise Failure(f"waiver file {path}: no such file")
+    if path is None:
+        candidates = [Path(DEFAULT_NAME)] + ([settings_path.parent / DEFAULT_NAME] if settings_path else [])
+        path = next((c for c in candidates if c.is_file()), None)
+    records: tuple[Any, ...] = ()
+    files: tuple[str, ...] = ()
+    if path is not None:
+        shown = display_path(path)
+        try:
+            records = load_waiver_file(path, shown)
+        except WaiverFileError as exc:
+            raise Failure(str(exc)) from None
+        files = (shown,)
+    return WaiverConfig(settings=settings, resolve=catalog_resolver(catalog), records=records, files=files)

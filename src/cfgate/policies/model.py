@@ -189,6 +189,22 @@ class ProbesSpec(Model):
     bypass: list[ProbeBypass] = Field(default_factory=list)
 
 
+class WaiverPolicy(Model):
+    """How waivers (``# cfgate: waive ...`` comments and ``cfgate-waivers.yaml`` records) are judged.
+
+    Several loaded policies combine strictly: ``require_owner`` if any requires it, the smallest
+    ``max_days`` and ``warn_days``, the union of ``unwaivable``.
+    """
+
+    require_owner: bool = Field(default=False, description="every waiver must name an owner (owner=platform-team)")
+    max_days: int = Field(default=90, ge=0, description="a waiver's 'until' may be at most this many days after the evaluation date")
+    warn_days: int = Field(default=7, ge=0, description="a waiver that expires within this many days is a warning")
+    unwaivable: list[str] = Field(
+        default_factory=list,
+        description="rules no waiver may hide: ids, names or id prefixes (CFG210, bypass-flag-expiry, CFG2)",
+    )
+
+
 class Policy(Model):
     """A policy file."""
 
@@ -197,3 +213,4 @@ class Policy(Model):
     description: str = ""
     rules: list[Rule] = Field(default_factory=list)
     probes: ProbesSpec = Field(default_factory=ProbesSpec, description="the live probe stage; at most one loaded policy sets it")
+    waivers: WaiverPolicy = Field(default_factory=WaiverPolicy, description="how waivers are judged; every loaded policy's settings combine, strictest wins")

@@ -1,12 +1,16 @@
 """``--format json``: the contract other tools (and our own checks) depend on.
 
 ``{"tool": {...}, "as_of", "summary": {files, errors, warnings, unknown}, "findings": [...]}``;
-findings are failures and unknowns, sorted by file, line and rule.
+findings are failures, unknowns and waived findings (``status: "waived"``, with the justification as
+``reason`` and the waiver in ``details.waiver``), sorted by file, line and rule; passes only with
+``--show-passed``. With ``--baseline``, ``"baseline": {file, as_of, known, new, fixed: [...]}``
+compares the run with the baseline (baselined findings are waived ones with ``details.baseline``).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .. import __version__
 from ..models import Evaluation, RunResult
@@ -45,11 +49,15 @@ def summary(result: RunResult) -> dict:
     }
 
 
-def render(result: RunResult, ctx: ReportContext) -> str:
-    document = {
+def render(result: RunResult, ctx: ReportContext, baseline: Any = None) -> str:
+    """The JSON report; ``baseline`` is a :class:`cfgate.baseline.BaselineOutcome` when check ran with one."""
+    document: dict[str, Any] = {
         "tool": {"name": "cfgate", "version": __version__},
         "as_of": result.as_of.isoformat(),
         "summary": summary(result),
-        "findings": [finding(e) for e in result.evaluations if e.is_finding or (ctx.show_passed and e.status != "fail")],
+        "findings": [finding(e) for e in result.evaluations
+                     if e.is_finding or e.status == "waived" or (ctx.show_passed and e.status == "pass")],
     }
+    if baseline is not None:
+        document["baseline"] = baseline.as_json()
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

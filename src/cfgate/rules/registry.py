@@ -18,6 +18,7 @@ from .base import Rule
 from .bypass import BypassPolicyRule
 from .threshold import ThresholdPolicyRule
 from .tool import TOOL_RULES
+from .waiver_rules import WAIVER_RULES
 
 
 def policy_dir() -> Path:
@@ -111,7 +112,8 @@ def build_catalog(policy_paths: list[str] | None = None) -> Catalog:
     from .terraform import TERRAFORM_RULES
 
     # PROBE_RULES (family 9) are evaluated by the probe stage (cfgate probe, cfgate run), never statically
-    code_rules = [*TOOL_RULES, *TERRAFORM_RULES, *ENV_HYGIENE_RULES, *CROSS_RULES, *PROBE_RULES]
+    # WAIVER_RULES (CFG01x) judge waivers after every other rule ran (cfgate.waivers), against their findings
+    code_rules = [*TOOL_RULES, *WAIVER_RULES, *TERRAFORM_RULES, *ENV_HYGIENE_RULES, *CROSS_RULES, *PROBE_RULES]
     # a code rule is off by default when its class says default_enabled = False (--select still runs it)
     catalog = Catalog(rules=code_rules, disabled={r.meta.id for r in code_rules if not getattr(r, "default_enabled", True)})
     packs = [(p, f"builtin:{p.stem}") for p in builtin_pack_paths()]
