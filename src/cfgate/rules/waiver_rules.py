@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from ..models import Evaluation, Example, RuleMeta
 from .base import Context
 
-_REFERENCE = "cfgate README, section 'Waivers'"
+_REFERENCE = "cfgate README, section 'Waivers that expire and say why'"
 
 WAIVER_MALFORMED = RuleMeta(
     id="CFG010",
