@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 
 import typer
 import typer.core
@@ -9,6 +10,13 @@ import typer.core
 
 from .app import app
 from .common import AsOfOpt, ColorOpt, ConfigOpt, EnvLayerOpt, ExcludeOpt, FailOnOpt, FailOnUnknownOpt, IgnoreOpt, OutputOpt, PathsArg, PolicyOpt, ReportFormatOpt, ReportOpt, SelectOpt, ShowPassedOpt, VarFileOpt, VarOpt, _gate
+
+ChangedOnlyOpt = Annotated[bool, typer.Option(
+    "--changed-only",
+    help="The PATHS are changed files (as pre-commit passes them): read each with its context (its Terraform module "
+         "directory, callers and local modules; its env layer; its Python package and imports) and report and fail "
+         "only on findings in the changed files, or whose value was set in one.",
+)]
 
 
 @app.command()
@@ -30,13 +38,19 @@ def check(
     var_file: VarFileOpt = None,
     var: VarOpt = None,
     env_layer: EnvLayerOpt = None,
+    changed_only: ChangedOnlyOpt = False,
 ) -> None:
     """Check configuration files against the policies and exit with the gate's verdict."""
     from ..engine import run
 
     gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
                  show_passed, color, var_file, var, env_layer)
-    result = run(gate.options, gate.rules)
+    if changed_only:
+        from ..changed import run_changed
+
+        result = run_changed(gate.options, gate.rules)
+    else:
+        result = run(gate.options, gate.rules)
     gate.write(result)
     raise typer.Exit(gate.exit_code(result))
 
