@@ -17,6 +17,7 @@ from .. import __version__
 # each module registers its commands on the app; the import order is the order `cfgate --help` lists them
 from . import check  # noqa: F401, I001
 from . import live  # noqa: F401
+from . import audit  # noqa: F401
 from . import catalog  # noqa: F401
 from . import policy  # noqa: F401
 from .app import app
