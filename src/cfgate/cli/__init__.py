@@ -20,6 +20,7 @@ from . import live  # noqa: F401
 from . import audit  # noqa: F401
 from . import catalog  # noqa: F401
 from . import policy  # noqa: F401
+from . import baseline  # noqa: F401
 from .app import app
 from .common import Failure
 
