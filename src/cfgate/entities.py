@@ -64,6 +64,16 @@ class _AttrView(Mapping[str, Attr]):
         return len(self._attributes)
 
 
+def _stable_name(name: str, ordinals: dict[str, int]) -> str:
+    """``create_engine@12`` -> ``create_engine#1``: the first such call in the file, whatever line it moves to,
+    so that subjects (and the fingerprints built on them) survive edits above the call."""
+    callee, at, line = name.rpartition("@")
+    if not at or not line.isdigit():
+        return name
+    ordinals[callee] = ordinals.get(callee, 0) + 1
+    return f"{callee}#{ordinals[callee]}"
+
+
 def _settings_pool(pool: Any, klass: Any) -> Any:
     """A pydantic settings class body: its fields are env reads with defaults, not literals."""
     settings = {}
@@ -116,13 +126,15 @@ def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx:
     for py in workspace.python:
         defined = {(line, name) for path, line, name in everywhere if path == py.path}
         settings_classes = {c.name: c for c in getattr(py, "settings_classes", ()) if c.is_settings}
+        ordinals: dict[str, int] = {}
         for pool in py.pools:
+            name = _stable_name(pool.name, ordinals)
             if pool.kind == "class" and pool.name in settings_classes:
                 pool = _settings_pool(pool, settings_classes[pool.name])
             attrs = {k: _python_attr(s, env_ctx) for k, s in pool.settings.items()
                      if (s.defined_at is None or (s.defined_at.line, s.name) not in defined)
                      and (getattr(s, "via", None) is None or (s.via.file, s.via.line, s.name) not in everywhere)}
-            out.append(Entity("python", py.path, pool.name, pool.location, attrs, pool.kind, None, pool.name))
+            out.append(Entity("python", py.path, name, pool.location, attrs, pool.kind, None, name))
     return Entities(out)
 
 
