@@ -81,15 +81,26 @@ def _scrubbed(e: Evaluation, redactor: Redactor) -> Evaluation:
     return e.model_copy(update=update) if update else e
 
 
-def run(options: RunOptions, rules: list[Rule]) -> RunResult:
+def load(options: RunOptions) -> tuple[Workspace, TfOptions]:
+    """Read the inputs a run is about: the scanned files, the --var-file files, TF_VAR_ from the environment."""
     import os
 
     workspace = load_workspace(list(options.paths), options.excludes)
     var_files = add_var_files(workspace, options.var_files)
     tf_options = TfOptions(var_files=var_files, variables=options.variables,
                            environ={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")})
+    return workspace, tf_options
+
+
+def evaluate_loaded(workspace: Workspace, tf_options: TfOptions, options: RunOptions, rules: list[Rule]) -> RunResult:
+    """Evaluate what :func:`load` read, with the run's settings (for callers that keep the workspace)."""
     return evaluate(workspace, rules, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options,
                     options.waivers)
+
+
+def run(options: RunOptions, rules: list[Rule]) -> RunResult:
+    workspace, tf_options = load(options)
+    return evaluate_loaded(workspace, tf_options, options, rules)
 
 
 def add_var_files(workspace: Workspace, paths: tuple[str, ...]) -> tuple[str, ...]:

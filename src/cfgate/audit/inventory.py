@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import RunOptions, add_var_files, evaluate, redactor_for
+from ..engine import RunOptions, evaluate_loaded, load, redactor_for
 from ..entities import entities
 from ..linking import env_context
 from ..models import RunResult, Unknown
 from ..redact import Redactor
 from ..rules.base import Rule, json_value
-from ..sources import Workspace, load_workspace
+from ..sources import Workspace
 from ..terraform.resolve import TfOptions, resolve
 from .model import ValueCell
 
@@ -51,16 +50,10 @@ class AuditRun:
 
 
 def run_for_audit(options: RunOptions, rules: list[Rule]) -> AuditRun:
-    """What :func:`cfgate.engine.run` does, keeping the workspace so its values can be listed too.
-
-    A test holds the two to the same evaluations, so that a change to ``engine.run`` cannot slip past the audit.
-    """
-    workspace = load_workspace(list(options.paths), options.excludes)
-    var_files = add_var_files(workspace, options.var_files)
-    tf_options = TfOptions(var_files=var_files, variables=options.variables,
-                           environ={k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")})
-    result = evaluate(workspace, rules, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options,
-                      options.waivers)
+    """What :func:`cfgate.engine.run` does (through the same two steps), keeping the workspace so its values can be
+    listed too."""
+    workspace, tf_options = load(options)
+    result = evaluate_loaded(workspace, tf_options, options, rules)
     values = inventory(workspace, tf_options, options.env_layers, options.env_layer)
     return AuditRun(result, workspace, values)
 
