@@ -250,3 +250,21 @@ def test_a_killed_baseline_create_leaves_the_old_baseline(tmp_path):
         text = target.read_text()
         assert text in (old, new), "a partial baseline"
         target.write_text(old)
+
+
+def test_changed_only_uses_the_baseline_of_the_changed_files_alone(tmp_path, monkeypatch):
+    """A pre-commit run reads a few files: baselined findings elsewhere are not 'fixed'."""
+    from clirunner import run_cli
+
+    connector = 'resource "google_vpc_access_connector" "c" {{\n  max_instances = {n}\n}}\n'
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "main.tf").write_text(connector.format(n=100))
+    (tmp_path / "b" / "main.tf").write_text(connector.format(n=50))
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["baseline", "create", ".", "--select", "CFG113"]).code == 0
+    result = run_cli(["check", "--changed-only", "a/main.tf", "--baseline", "cfgate-baseline.json", "--select", "CFG113",
+                      "--format", "json"])
+    document = json.loads(result.stdout)
+    assert result.code == 0
+    assert document["baseline"]["fixed"] == [] and document["baseline"]["known"] == 1

@@ -165,9 +165,14 @@ def load(path: Path, shown: str | None = None) -> Baseline:
                     entries=tuple(entries))
 
 
-def apply(result: RunResult, baseline: Baseline) -> tuple[RunResult, BaselineOutcome]:
-    """Mark the findings the baseline knows as waived; count the new ones; list the fixed entries."""
-    remaining: Counter[str] = Counter(entry.fingerprint for entry in baseline.entries)
+def apply(result: RunResult, baseline: Baseline, within: frozenset[str] | None = None) -> tuple[RunResult, BaselineOutcome]:
+    """Mark the findings the baseline knows as waived; count the new ones; list the fixed entries.
+
+    ``within`` limits the baseline to these files (the changed files of a pre-commit run): an entry for a
+    file that was not checked is neither known nor fixed.
+    """
+    entries = [e for e in baseline.entries if within is None or e.file in within]
+    remaining: Counter[str] = Counter(entry.fingerprint for entry in entries)
     reason = f"in baseline {baseline.path}" + (f" (recorded {baseline.as_of})" if baseline.as_of else "")
     out: list[Evaluation] = []
     known = new = 0
@@ -186,7 +191,7 @@ def apply(result: RunResult, baseline: Baseline) -> tuple[RunResult, BaselineOut
             new += 1
             out.append(e)
     fixed: list[BaselineEntry] = []
-    for entry in baseline.entries:  # entries are sorted; keep the last ones of a repeated fingerprint as fixed
+    for entry in entries:  # entries are sorted; keep the last ones of a repeated fingerprint as fixed
         if remaining[entry.fingerprint] > 0:
             remaining[entry.fingerprint] -= 1
             fixed.append(entry)

@@ -62,7 +62,7 @@ def check(
     if known is not None:
         from ..baseline import apply
 
-        result, outcome = apply(result, known)
+        result, outcome = apply(result, known, within=frozenset(result.files) if changed_only else None)
     gate.write(result, baseline=outcome)
     raise typer.Exit(gate.exit_code(result))
 
