@@ -38,6 +38,8 @@ def annotation(e: Evaluation, ctx: ReportContext) -> str | None:
     elif e.status == "unknown":
         command, title = "notice", f"{title} (unknown)"
         message = f"{e.message}\nReason: {e.reason}" if e.reason else e.message
+    elif e.status == "waived" and e.details.get("baseline"):
+        return None  # accepted debt from the baseline: counted in the summary line, not one annotation each
     elif e.status == "waived":
         command, title = "notice", f"{title} (waived)"
         message = f"{e.message}\nWaived: {e.reason or 'no justification given'}"

@@ -91,7 +91,10 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         for e in unknown:
             out.append(f"| {_where(e)} | {_rule(e)} | {cell(e.message)} | {cell(e.reason or '')} |")
 
-    waived = [e for e in result.evaluations if e.status == "waived"]
+    waived = [e for e in result.evaluations if e.status == "waived" and not e.details.get("baseline")]
+    baselined = sum(1 for e in result.evaluations if e.status == "waived" and e.details.get("baseline"))
+    if baselined:
+        out += ["", f"{_plural(baselined, 'known finding')} from the baseline, not listed (see the JSON or SARIF report)."]
     if waived:
         out += ["", f"### Waived ({len(waived)})", "", "| Location | Rule | Message | Justification |", "|---|---|---|---|"]
         for e in waived:
