@@ -80,3 +80,17 @@ def show(value: Any, key: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+class StageRule:
+    """A catalog entry whose evaluations another stage produces (waivers after the rules, probes live).
+
+    It carries the metadata that ``cfgate rules``, ``cfgate explain``, selection and SARIF need; evaluating it
+    on its own yields nothing.
+    """
+
+    def __init__(self, meta: RuleMeta) -> None:
+        self.meta = meta
+
+    def evaluate(self, ctx: Context) -> Iterable[Evaluation]:
+        return ()

@@ -1,6 +1,6 @@
 """CFG9xx: the live probe family. Their evaluations come from the probe stage, not from the files.
 
-Rules never touch the network, so :meth:`ProbeRule.evaluate` yields nothing under the static
+Rules never touch the network, so a probe rule (:class:`~cfgate.rules.base.StageRule`) yields nothing under the static
 engine (``cfgate check``). ``cfgate probe`` and ``cfgate run`` probe the endpoints the resolved
 configuration names and turn each outcome into an evaluation of one of these rules
 (:mod:`cfgate.stages.outcomes`). They are ordinary catalog entries all the same: ``--select`` and
@@ -14,10 +14,9 @@ servers it starts on loopback (it maps the documented ``localhost`` ports to tho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
-from ..models import Evaluation, Example, RuleMeta
-from .base import Context
+from ..models import Example, RuleMeta
+from .base import StageRule
 
 _LIVE_NOTE = "run live: cfgate probe . (the tests map the documented localhost port to a server they start)"
 
@@ -109,17 +108,6 @@ PROBE_DRIVER_MISSING = RuleMeta(
 )
 
 
-class ProbeRule:
-    """A catalog entry for one probe rule; the probe stage produces its evaluations."""
-
-    def __init__(self, meta: RuleMeta) -> None:
-        self.meta = meta
-
-    def evaluate(self, ctx: Context) -> Iterable[Evaluation]:
-        """Nothing: a static run cannot know whether an endpoint answers."""
-        return ()
-
-
 PROBE_METAS = (PROBE_UNREACHABLE, PROBE_AUTH_FAILED, PROBE_DEADLINE, PROBE_DRIVER_MISSING)
-PROBE_RULES = tuple(ProbeRule(meta) for meta in PROBE_METAS)
+PROBE_RULES = tuple(StageRule(meta) for meta in PROBE_METAS)  # the probe stage produces their evaluations
 PROBE_RULE_IDS = frozenset(meta.id for meta in PROBE_METAS)

@@ -15,10 +15,9 @@ or malformed waiver would make the expiry meaningless.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
-from ..models import Evaluation, Example, RuleMeta
-from .base import Context
+from ..models import Example, RuleMeta
+from .base import StageRule
 
 _REFERENCE = "cfgate README, section 'Waivers that expire and say why'"
 
@@ -175,20 +174,9 @@ WAIVER_UNWAIVABLE = RuleMeta(
 )
 
 
-class WaiverRule:
-    """A waiver-family rule: metadata for the catalog; judged by :func:`cfgate.waivers.apply_waivers`."""
-
-    def __init__(self, meta: RuleMeta) -> None:
-        self.meta = meta
-
-    def evaluate(self, ctx: Context) -> Iterable[Evaluation]:
-        """Nothing on its own: waivers are judged after every other rule, against their findings."""
-        return ()
-
-
 WAIVER_METAS: dict[str, RuleMeta] = {m.id: m for m in (
     WAIVER_MALFORMED, WAIVER_EXPIRED, WAIVER_UNUSED, WAIVER_EXPIRING, WAIVER_TOO_FAR, WAIVER_UNWAIVABLE)}
-WAIVER_RULES = tuple(WaiverRule(meta) for meta in WAIVER_METAS.values())
+WAIVER_RULES = tuple(StageRule(meta) for meta in WAIVER_METAS.values())
 WAIVER_RULE_IDS = frozenset(WAIVER_METAS)
 WAIVER_FAMILY = "CFG01"
 """Every id in this family is unwaivable, including ids reserved for later (CFG016-CFG019)."""
