@@ -8,7 +8,7 @@ any other finding, at the waiver's own line.
 
 These rules judge waivers against the findings of every other rule, so their work happens after all
 other rules ran, in :func:`cfgate.waivers.apply_waivers` (called by the engine); on its own,
-:meth:`WaiverRule.evaluate` yields nothing. The engine keeps the waiver evaluations of the waiver
+:class:`~cfgate.rules.base.StageRule` yields nothing. The engine keeps the waiver evaluations of the waiver
 rules that are active in the run. None of these rules can be waived: a waiver that hides an expired
 or malformed waiver would make the expiry meaningless.
 """
