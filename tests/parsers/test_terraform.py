@@ -118,3 +118,19 @@ def test_syntax_errors_carry_positions(text, line):
     with pytest.raises(HclSyntaxError) as info:
         parse_terraform("bad.tf", text)
     assert info.value.line == line
+
+
+def test_a_parse_that_does_not_finish_is_a_syntax_finding(monkeypatch):
+    """python-hcl2's lexer can loop on some corrupt inputs; cfgate bounds each parse in time."""
+    import time
+
+    import hcl2
+
+    import cfgate.parsers.terraform as terraform
+
+    monkeypatch.setattr(terraform, "PARSE_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(hcl2, "parses", lambda text: time.sleep(5))
+    started = time.monotonic()
+    with pytest.raises(HclSyntaxError, match="did not finish within 0.2 s"):
+        parse_terraform("slow.tf", "a = 1\n")
+    assert time.monotonic() - started < 2

@@ -9,7 +9,10 @@ silently; we keep both and report the duplicate, because Terraform rejects it.
 from __future__ import annotations
 
 import re
-from typing import Any
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from ..models import Location, TfAttribute, TfBlock, TfFile, Unknown
 
@@ -30,7 +33,11 @@ def parse_terraform(path: str, text: str) -> TfFile:
 
     source = text if text.endswith("\n") else text + "\n"
     try:
-        tree = hcl2.parses(source)
+        with _deadline(PARSE_TIMEOUT_S):
+            tree = hcl2.parses(source)
+    except _ParseTimeout:
+        raise HclSyntaxError(f"parsing did not finish within {PARSE_TIMEOUT_S:g} s (the HCL lexer can hang on some malformed "
+                             "inputs); check the file with `terraform validate`") from None
     except UnexpectedInput as exc:
         raise HclSyntaxError(_lark_message(exc), getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1) from None
     except (RuntimeError, ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
@@ -42,6 +49,32 @@ def parse_terraform(path: str, text: str) -> TfFile:
     if is_tfvars:
         return TfFile(path=path, is_tfvars=True, attributes=attributes, source=source)
     return TfFile(path=path, blocks=tuple(blocks), attributes=attributes, source=source)
+
+
+PARSE_TIMEOUT_S = 30.0  # per file; a lark lexer can loop on some corrupt inputs (lark #1475)
+
+
+class _ParseTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Bound a parse in time with SIGALRM, where the platform and thread allow it (else run unbounded)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _ParseTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def parse_tfvars_json(path: str, text: str) -> TfFile:
