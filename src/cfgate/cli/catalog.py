@@ -42,11 +42,16 @@ def explain(
     if not found:
         raise Failure(f"no rule is named {rule!r}; `cfgate rules` lists them")
     meta = found[0].meta
-    out = [f"{meta.id} {meta.name} ({meta.severity})", "", meta.title, "", "Why this matters:", f"  {meta.rationale}"]
+    import textwrap
+
+    def para(text: str) -> str:
+        return textwrap.fill(" ".join(text.split()), width=100, initial_indent="  ", subsequent_indent="  ")
+
+    out = [f"{meta.id} {meta.name} ({meta.severity})", "", meta.title, "", "Why this matters:", para(meta.rationale)]
     if meta.aliases:
         out[0] += f"  aliases: {', '.join(meta.aliases)}"
     if meta.fix:
-        out += ["", "How to fix:", f"  {meta.fix}"]
+        out += ["", "How to fix:", para(meta.fix)]
     for label, example in (("Bad", meta.bad), ("Good", meta.good)):
         if example is None:
             continue
