@@ -155,7 +155,7 @@ def test_waiver_register_from_waived_evaluations_and_waiver_checks():
 def collect_edge():
     from cfgate.cli.common import _gate
 
-    gate = _gate([str(EDGE)], None, None, AS_OF, "text", None, None, None, None, None, None, None, False, False)
+    gate = _gate(paths=[str(EDGE)], as_of=AS_OF, fmt="text", color=False)
     return collect(gate.options, gate.rules, AuditOptions(policies=gate.ctx.policies))
 
 
@@ -243,8 +243,7 @@ def test_audit_runs_the_engine_as_check_does(waived_tree):
     from cfgate.cli.common import _gate
     from cfgate.engine import run
 
-    gate = _gate(None, None, None, AS_OF, "text", None, None, None, None, None, None, None, False, False,
-                 waivers=Path("waivers.yaml"))
+    gate = _gate(as_of=AS_OF, fmt="text", color=False, waivers=Path("waivers.yaml"))
     expected = run(gate.options, gate.rules)
     assert any(e.status == "waived" for e in expected.evaluations)
     report = collect(gate.options, gate.rules, AuditOptions(policies=gate.ctx.policies))
@@ -261,7 +260,7 @@ def test_a_baseline_is_one_register_entry(waived_tree):
     from cfgate.cli.common import _gate
     from cfgate.engine import run
 
-    gate = _gate(None, None, None, AS_OF, "text", None, None, None, None, None, None, None, False, False)
+    gate = _gate(as_of=AS_OF, fmt="text", color=False)
     (waived_tree / "baseline.json").write_text(dumps(create(run(gate.options, gate.rules))), encoding="utf-8")
     result = run_cli(["audit", "--as-of", AS_OF, "--baseline", "baseline.json", "-f", "json"])
     assert result.code == 0, result.stderr  # every failure is in the baseline

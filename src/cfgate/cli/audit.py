@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from .app import app
 from .common import (
-    AsOfOpt,
+    INPUT_OPTIONS, VERDICT_OPTIONS, shared_options,
     BaselineOpt,
-    ColorOpt,
-    ConfigOpt,
-    EnvLayerOpt,
-    ExcludeOpt,
-    FailOnOpt,
-    FailOnUnknownOpt,
     Failure,
-    IgnoreOpt,
-    PathsArg,
-    PolicyOpt,
-    SelectOpt,
-    ShowPassedOpt,
-    VarFileOpt,
-    VarOpt,
-    WaiversOpt,
     _emit,
     _gate,
     _report_targets,
@@ -76,26 +62,13 @@ def _baseline(option: Optional[Path], setting: Optional[str]) -> object:
 
 
 @app.command()
+@shared_options(INPUT_OPTIONS, VERDICT_OPTIONS)
 def audit(
-    paths: PathsArg = None,
-    policy: PolicyOpt = None,
-    exclude: ExcludeOpt = None,
-    as_of: AsOfOpt = None,
+    shared: dict[str, Any],
     fmt: AuditFormatOpt = None,
     output: AuditOutputOpt = None,
     report: AuditReportOpt = None,
     base: BaseOpt = None,
-    fail_on: FailOnOpt = None,
-    fail_on_unknown: FailOnUnknownOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    config: ConfigOpt = None,
-    show_passed: ShowPassedOpt = False,
-    color: ColorOpt = None,
-    var_file: VarFileOpt = None,
-    var: VarOpt = None,
-    env_layer: EnvLayerOpt = None,
-    waivers: WaiversOpt = None,
     baseline: BaselineOpt = None,
 ) -> None:
     """Write an audit report: every evaluation with its provenance, the bypass and waiver registers, unknowns,
@@ -107,12 +80,11 @@ def audit(
     from ..reporters import get
 
     chosen = _format(fmt, output)
-    gate = _gate(paths, policy, exclude, as_of, "text", None, None, fail_on, fail_on_unknown, select, ignore, config,
-                 show_passed, color, var_file, var, env_layer, waivers)
+    gate = _gate(**shared, fmt="text")
     names = {**{name: name for name in CHECK_FORMATS}, **{name: name for name in FORMATS}, "markdown": "md"}
     targets = _report_targets(list(report or []), output, names)
     options = AuditOptions(fail_on=gate.threshold, fail_on_unknown=gate.fail_on_unknown,
-                           select=tuple(select or gate.settings.select), ignore=tuple(ignore or gate.settings.ignore),
+                           select=tuple(shared["select"] or gate.settings.select), ignore=tuple(shared["ignore"] or gate.settings.ignore),
                            policies=gate.ctx.policies, base=base, baseline=_baseline(baseline, gate.settings.baseline))
     try:
         audit_report, result = collect_with_result(gate.options, gate.rules, options)

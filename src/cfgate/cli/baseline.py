@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from .app import app
 from .common import (
-    AsOfOpt,
-    ConfigOpt,
-    EnvLayerOpt,
-    ExcludeOpt,
+    INPUT_OPTIONS, shared_options,
     Failure,
-    IgnoreOpt,
-    PathsArg,
-    PolicyOpt,
-    SelectOpt,
-    VarFileOpt,
-    VarOpt,
-    WaiversOpt,
     _gate,
 )
 
@@ -46,18 +36,9 @@ def load_for_check(path: Path) -> object:
 
 
 @baseline_app.command("create")
+@shared_options(INPUT_OPTIONS)
 def create(
-    paths: PathsArg = None,
-    policy: PolicyOpt = None,
-    exclude: ExcludeOpt = None,
-    as_of: AsOfOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    config: ConfigOpt = None,
-    var_file: VarFileOpt = None,
-    var: VarOpt = None,
-    env_layer: EnvLayerOpt = None,
-    waivers: WaiversOpt = None,
+    shared: dict[str, Any],
     output: BaselineOutputOpt = None,
 ) -> None:
     """Run the same check as `cfgate check` and record every finding it reports (fail or unknown, any severity;
@@ -68,8 +49,7 @@ def create(
     from ..fsutil import atomic_write
     from ..sources import display_path
 
-    gate = _gate(paths, policy, exclude, as_of, "text", None, None, "never", False, select, ignore, config, False, False,
-                 var_file, var, env_layer, waivers)
+    gate = _gate(**shared, fmt="text", fail_on="never", fail_on_unknown=False)
     target = output or Path(gate.settings.baseline or DEFAULT_NAME)
     result = run(gate.options, gate.rules)
     document = create_baseline(result)

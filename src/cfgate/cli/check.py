@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import typer.core
 
 
 from .app import app
-from .common import AsOfOpt, BaselineOpt, ColorOpt, ConfigOpt, EnvLayerOpt, ExcludeOpt, FailOnOpt, FailOnUnknownOpt, IgnoreOpt, OutputOpt, PathsArg, PolicyOpt, ReportFormatOpt, ReportOpt, SelectOpt, ShowPassedOpt, VarFileOpt, VarOpt, WaiversOpt, _gate
+from .common import INPUT_OPTIONS, REPORT_OPTIONS, BaselineOpt, _gate, shared_options
 
 ChangedOnlyOpt = Annotated[bool, typer.Option(
     "--changed-only",
@@ -21,33 +21,16 @@ ChangedOnlyOpt = Annotated[bool, typer.Option(
 
 
 @app.command()
+@shared_options(INPUT_OPTIONS, REPORT_OPTIONS)
 def check(
-    paths: PathsArg = None,
-    policy: PolicyOpt = None,
-    exclude: ExcludeOpt = None,
-    as_of: AsOfOpt = None,
-    fmt: ReportFormatOpt = None,
-    output: OutputOpt = None,
-    report: ReportOpt = None,
-    fail_on: FailOnOpt = None,
-    fail_on_unknown: FailOnUnknownOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    config: ConfigOpt = None,
-    show_passed: ShowPassedOpt = False,
-    color: ColorOpt = None,
-    var_file: VarFileOpt = None,
-    var: VarOpt = None,
-    env_layer: EnvLayerOpt = None,
-    waivers: WaiversOpt = None,
+    shared: dict[str, Any],
     baseline: BaselineOpt = None,
     changed_only: ChangedOnlyOpt = False,
 ) -> None:
     """Check configuration files against the policies and exit with the gate's verdict."""
     from ..engine import run
 
-    gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
-                 show_passed, color, var_file, var, env_layer, waivers)
+    gate = _gate(**shared)
     from .baseline import load_for_check
 
     baseline_path = baseline or (Path(gate.settings.baseline) if gate.settings.baseline else None)

@@ -120,6 +120,46 @@ BaselineOpt = Annotated[Optional[Path], typer.Option(
 DeadlineOpt = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", help="Bound on the whole probe stage (default: the policy's probes.deadline_s).")]
 
 
+# The option groups commands share. A command declares only its own parameters and names the groups it takes;
+# ``shared_options`` adds the groups to its signature for typer and hands their values over as one dict.
+INPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "paths": (PathsArg, None), "policy": (PolicyOpt, None), "exclude": (ExcludeOpt, None), "as_of": (AsOfOpt, None),
+    "select": (SelectOpt, None), "ignore": (IgnoreOpt, None), "config": (ConfigOpt, None),
+    "var_file": (VarFileOpt, None), "var": (VarOpt, None), "env_layer": (EnvLayerOpt, None), "waivers": (WaiversOpt, None),
+}
+VERDICT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "fail_on": (FailOnOpt, None), "fail_on_unknown": (FailOnUnknownOpt, None),
+    "show_passed": (ShowPassedOpt, False), "color": (ColorOpt, None),
+}
+REPORT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "fmt": (ReportFormatOpt, None), "output": (OutputOpt, None), "report": (ReportOpt, None), **VERDICT_OPTIONS,
+}
+
+
+def shared_options(*groups: dict[str, tuple[Any, Any]]) -> Any:
+    """Give a command the options of ``groups`` (first, in this order), passed to it as ``shared: dict``."""
+    import functools
+    import inspect
+
+    def decorate(func: Any) -> Any:
+        own = inspect.signature(func, eval_str=True)
+        injected = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+                    for group in groups for name, (annotation, default) in group.items()]
+        kept = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values() if p.name != "shared"]
+        context = [p for p in kept if p.annotation is typer.Context]
+        rest = [p for p in kept if p.annotation is not typer.Context]
+
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            shared = {name: kwargs.pop(name) for group in groups for name in group}
+            return func(shared=shared, **kwargs)
+
+        command.__signature__ = own.replace(parameters=[*context, *injected, *rest])  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
 @dataclass(frozen=True)
 class _Gate:
     """What check, probe and run share: settings, the chosen rules, the run options and where reports go."""
@@ -161,10 +201,11 @@ class _Gate:
         _emit(render(self.fmt, self.ctx), self.output)
 
 
-def _gate(paths: Optional[list[str]], policy: Optional[list[str]], exclude: Optional[list[str]], as_of: Optional[str],
-          fmt: Optional[str], output: Optional[Path], report: Optional[list[str]], fail_on: Optional[str],
-          fail_on_unknown: Optional[bool], select: Optional[list[str]], ignore: Optional[list[str]],
-          config: Optional[Path], show_passed: bool, color: Optional[bool], var_file: Optional[list[str]] = None,
+def _gate(*, paths: Optional[list[str]] = None, policy: Optional[list[str]] = None, exclude: Optional[list[str]] = None,
+          as_of: Optional[str] = None, fmt: Optional[str] = None, output: Optional[Path] = None,
+          report: Optional[list[str]] = None, fail_on: Optional[str] = None, fail_on_unknown: Optional[bool] = None,
+          select: Optional[list[str]] = None, ignore: Optional[list[str]] = None, config: Optional[Path] = None,
+          show_passed: bool = False, color: Optional[bool] = None, var_file: Optional[list[str]] = None,
           var: Optional[list[str]] = None, env_layer: Optional[str] = None, waivers: Optional[Path] = None) -> _Gate:
     """Settings with the CLI flags on top: validated format and threshold, the active rules, the run options
     and the report context. check, probe and run all start here."""

@@ -10,7 +10,7 @@ import typer.core
 
 
 from .app import app
-from .common import AsOfOpt, ColorOpt, ConfigOpt, DeadlineOpt, EnvLayerOpt, ExcludeOpt, FailOnOpt, FailOnUnknownOpt, Failure, IgnoreOpt, OutputOpt, PathsArg, PolicyOpt, ReportFormatOpt, ReportOpt, SelectOpt, ShowPassedOpt, VarFileOpt, VarOpt, _Gate, _emit, _gate
+from .common import DeadlineOpt, Failure, _Gate, _emit, _gate, INPUT_OPTIONS, REPORT_OPTIONS, shared_options
 
 
 # --- The live stages: probe and run --------------------------------------------------------------
@@ -31,30 +31,16 @@ def _live_inputs(gate: _Gate, deadline: Optional[float]) -> tuple[Any, Any]:
 
 
 @app.command()
+@shared_options(INPUT_OPTIONS, REPORT_OPTIONS)
 def probe(
-    paths: PathsArg = None,
-    policy: PolicyOpt = None,
-    exclude: ExcludeOpt = None,
-    as_of: AsOfOpt = None,
-    fmt: ReportFormatOpt = None,
-    output: OutputOpt = None,
-    report: ReportOpt = None,
-    fail_on: FailOnOpt = None,
-    fail_on_unknown: FailOnUnknownOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    config: ConfigOpt = None,
-    show_passed: ShowPassedOpt = False,
-    color: ColorOpt = None,
-    env_layer: EnvLayerOpt = None,
+    shared: dict[str, Any],
     deadline: DeadlineOpt = None,
     list_targets: Annotated[bool, typer.Option("--list", help="Only list the targets (secrets redacted) and where each comes from.")] = False,
 ) -> None:
     """Probe the endpoints the resolved configuration and the policy name (dns, tcp, postgres, redis, http)."""
     from ..stages import ProgressPrinter, plan_probes, probe_result, render_listing, run_probe_stage
 
-    gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
-                 show_passed, color, env_layer=env_layer)
+    gate = _gate(**shared)
     workspace, layer = _live_inputs(gate, deadline)
     plan = plan_probes(workspace, gate.catalog, layer, gate.options.as_of)
     if list_targets:
@@ -82,25 +68,10 @@ class _CommandAfterDashes(typer.core.TyperCommand):
 
 
 @app.command("run", cls=_CommandAfterDashes)
+@shared_options(INPUT_OPTIONS, REPORT_OPTIONS)
 def run_tests(
     ctx: typer.Context,
-    paths: PathsArg = None,
-    policy: PolicyOpt = None,
-    exclude: ExcludeOpt = None,
-    as_of: AsOfOpt = None,
-    fmt: ReportFormatOpt = None,
-    output: OutputOpt = None,
-    report: ReportOpt = None,
-    fail_on: FailOnOpt = None,
-    fail_on_unknown: FailOnUnknownOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    config: ConfigOpt = None,
-    show_passed: ShowPassedOpt = False,
-    color: ColorOpt = None,
-    var_file: VarFileOpt = None,
-    var: VarOpt = None,
-    env_layer: EnvLayerOpt = None,
+    shared: dict[str, Any],
     deadline: DeadlineOpt = None,
     skip_probes: Annotated[bool, typer.Option("--skip-probes", help="Skip the probe stage (recorded in the run summary).")] = False,
 ) -> None:
@@ -115,8 +86,7 @@ def run_tests(
     command = list(ctx.meta.get("cfgate.command") or [])
     if not command:
         raise Failure("give the command to run after --, e.g. cfgate run . -- pytest -q")
-    gate = _gate(paths, policy, exclude, as_of, fmt, output, report, fail_on, fail_on_unknown, select, ignore, config,
-                 show_passed, color, var_file, var, env_layer)
+    gate = _gate(**shared)
     workspace, layer = _live_inputs(gate, deadline)
     # the static check resolves env values with the very layer the command will receive
     options = replace(gate.options, env_layer=layer.name) if layer is not None else gate.options
