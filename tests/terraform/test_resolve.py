@@ -78,3 +78,13 @@ def test_unknown_carries_the_chain():
     main = parse_terraform("main.tf", 'variable "n" {}\nlocals {\n  doubled = var.n * 2\n}\nresource "x" "a" {\n  v = local.doubled + 1\n}\n')
     value = resolve([main]).instances[0].attributes["v"].value
     assert isinstance(value, Unknown) and "var.n" in value.reason
+
+
+def test_module_outputs_reach_the_caller():
+    child = parse_terraform("modules/m/main.tf", 'variable "n" {}\noutput "twice" {\n  value = var.n * 2\n}\noutput "id" {\n  value = x.y.id\n}\n')
+    root = parse_terraform("main.tf", 'module "m" {\n  source = "./modules/m"\n  n = 4\n}\nmodule "many" {\n  source = "./modules/m"\n  count = 2\n  n = count.index\n}\n'
+                           'resource "r" "a" {\n  v = module.m.twice\n  w = module.many[1].twice\n  u = module.m.id\n}\n')
+    (instance,) = [i for i in resolve([child, root]).instances if i.address == "r.a"]
+    assert instance.attributes["v"].value == 8 and instance.attributes["w"].value == 2
+    assert isinstance(instance.attributes["u"].value, Unknown)
+    assert [str(o) for o in instance.attributes["v"].origins] == ["an output of module.m at main.tf:1"]

@@ -46,6 +46,7 @@ from .tftypes import (
     convert,
     equals,
     first_unknown,
+    from_python,
     nfc,
     to_python,
     type_of,
@@ -378,7 +379,9 @@ class Evaluator:
         elif name == "data":
             return _unknown(text, f"data source attribute {text} is read by its provider during plan")
         elif name == "module":
-            return _unknown(text, f"module output {text} is computed inside the module call")
+            if attr not in self.scope.modules:
+                return _unknown(text, f"module output {text} is computed inside a module cfgate did not evaluate")
+            value = from_python(self.scope.modules[attr])
         else:
             if attr is None:
                 raise self.error(

@@ -105,7 +105,7 @@ class Resolver:
         called = {target for d in self.dirs for _, target, _ in self._calls(d) if target is not None}
         for directory in sorted(self.dirs):
             if directory not in called:
-                self._module(directory, self._root_variables(directory), (), depth=0, prefix="")
+                self._module(directory, self._root_variables(directory), (), depth=0, prefix="")  # outputs unused at a root
         return self.result
 
     # -- variables ---------------------------------------------------------------------------
@@ -215,7 +215,8 @@ class Resolver:
                 calls.append((block, target, tf))
         return calls
 
-    def _module(self, directory: str, variables: dict[str, VarValue], trail: tuple[Origin, ...], depth: int, prefix: str) -> None:
+    def _module(self, directory: str, variables: dict[str, VarValue], trail: tuple[Origin, ...], depth: int,
+                prefix: str) -> dict[str, Any]:
         from .evaluator import Scope
 
         files = self.dirs.get(directory, [])
@@ -235,15 +236,28 @@ class Resolver:
                 first = local_attrs[cycle[0]]
                 chain = " -> ".join(f"local.{name}" for name in cycle)
                 self.result.problems.append(Problem("cycle", first.location, f"locals refer to each other in a cycle: {chain}; Terraform rejects this", f"local.{cycle[0]}"))
-        provenance = _Provenance(variables, local_attrs)
+        provenance = _Provenance(variables, local_attrs, {b.labels[0]: b.location for b, _, _ in self._calls(directory)})
+        # Module calls first, in file order, so that module.NAME.OUTPUT is known to later calls and to the
+        # resources here (their attributes are evaluated lazily, after this).
+        if depth < MAX_MODULE_DEPTH:
+            for block, target, tf in self._calls(directory):
+                outputs = self._call(block, target, tf, scope, provenance, trail, depth, prefix)
+                if outputs is not None:
+                    scope.modules[block.labels[0]] = outputs
         for tf in files:
             for block in tf.blocks:
                 if block.kind in ("resource", "data") and len(block.labels) >= 2:
                     self._expand(block, scope, provenance, trail, prefix)
-        if depth >= MAX_MODULE_DEPTH:
-            return
-        for block, target, tf in self._calls(directory):
-            self._call(block, target, tf, scope, provenance, trail, depth, prefix)
+        return self._outputs(files, scope)
+
+    def _outputs(self, files: list[TfFile], scope: Any) -> dict[str, Any]:
+        """The module's ``output`` values, evaluated in its scope (unknown where they read a resource)."""
+        outputs: dict[str, Any] = {}
+        for tf in files:
+            for block in tf.blocks:
+                if block.kind == "output" and block.labels and "value" in block.attributes:
+                    outputs[block.labels[0]] = self._eval(block.attributes["value"], scope)
+        return outputs
 
     def _instances(self, block: TfBlock, scope: Any) -> list[tuple[str, Any]]:
         """``(key suffix, scope)`` for each instance of a block with count/for_each; one plain instance otherwise."""
@@ -296,7 +310,8 @@ class Resolver:
                 self._flatten(nested, scope, provenance, trail, path + label, out)
 
     def _call(self, block: TfBlock, target: str | None, tf: TfFile, scope: Any, provenance: "_Provenance",
-              trail: tuple[Origin, ...], depth: int, prefix: str) -> None:
+              trail: tuple[Origin, ...], depth: int, prefix: str) -> Any:
+        """Evaluate a module call's instances; return its outputs as module.NAME sees them (None: not followed)."""
         name = block.labels[0]
         address = f"{prefix}module.{name}"
         source = block.attributes.get("source")
@@ -305,14 +320,16 @@ class Resolver:
             self.result.problems.append(Problem("module-not-followed", (source or block).location,
                                                 f"{address} uses source {shown}, which is not a local path; cfgate does not fetch remote modules, "
                                                 "so the resources inside it are not checked", address))
-            return
+            return None
         if target not in self.dirs:
             self.result.problems.append(Problem("module-missing", (source or block).location,
                                                 f"{address} uses source {source.value!r}, but no .tf files were found at {target or '.'} among the inputs",
                                                 address))
-            return
+            return None
         declared = self._declared(target)
-        for suffix, inner in self._instances(block, scope):
+        instances = self._instances(block, scope)
+        per_instance: list[tuple[str, dict[str, Any]]] = []
+        for suffix, inner in instances:
             call_address = f"{address}{suffix}"
             here = Origin(what=f"{call_address} called", location=block.location)
             values: dict[str, VarValue] = {}
@@ -326,7 +343,19 @@ class Resolver:
                     values[var_name] = default or VarValue(Unknown(expr=f"var.{var_name}", reason=f"{call_address} does not pass {var_name} and it has no default",
                                                                    chain=(f"var.{var_name}",)))
             self.result.modules.setdefault(target, []).append(call_address)
-            self._module(target, values, trail + (here,), depth + 1, prefix=f"{call_address}.")
+            per_instance.append((suffix, self._module(target, values, trail + (here,), depth + 1, prefix=f"{call_address}.")))
+        return _module_value(block, per_instance)
+
+
+def _module_value(block: TfBlock, per_instance: list[tuple[str, dict[str, Any]]]) -> Any:
+    """What ``module.NAME`` evaluates to: the outputs object, a list of them (count) or a map (for_each)."""
+    if "count" in block.attributes or "for_each" in block.attributes:
+        if any(suffix == "[?]" for suffix, _ in per_instance):
+            return Unknown(expr=f"module.{block.labels[0]}", reason="its count/for_each is unknown")
+        if "count" in block.attributes:
+            return [outputs for _, outputs in per_instance]
+        return {suffix[2:-2]: outputs for suffix, outputs in per_instance}
+    return per_instance[0][1] if per_instance else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,15 +436,17 @@ def local_cycles(locals_: Mapping[str, TfAttribute]) -> list[tuple[str, ...]]:
     return cycles
 
 
-_REF = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+_REF = re.compile(r"\b(var|local|module)\.([A-Za-z_][A-Za-z0-9_-]*)")
 
 
 class _Provenance:
     """Where the variables an expression reads were set: followed through locals."""
 
-    def __init__(self, variables: dict[str, VarValue], locals_: dict[str, TfAttribute]) -> None:
+    def __init__(self, variables: dict[str, VarValue], locals_: dict[str, TfAttribute],
+                 calls: dict[str, Location] | None = None) -> None:
         self.variables = variables
         self.locals = locals_
+        self.calls = calls or {}  # module name -> where it is called, for module.NAME.OUTPUT
 
     def of(self, attr: TfAttribute) -> tuple[Origin, ...]:
         seen: set[str] = set()
@@ -429,6 +460,8 @@ class _Provenance:
                 seen.add(key)
                 if kind == "var" and name in self.variables:
                     found.extend(o for o in self.variables[name].origins if o not in found)
+                elif kind == "module" and name in self.calls:
+                    found.append(Origin(what=f"an output of module.{name}", location=self.calls[name]))
                 elif kind == "local" and name in self.locals:
                     local = self.locals[name]
                     found.append(Origin(what=f"local.{name}", location=local.location))

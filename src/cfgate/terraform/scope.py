@@ -93,6 +93,8 @@ class Scope:
             for name, value in (variables or {}).items()
         }
         self.locals = {name: _as_expr(value) for name, value in (locals or {}).items()}
+        # module.NAME values (outputs of local module calls), filled in by the module resolver as calls are evaluated
+        self.modules: dict[str, Any] = {}
         self.count_index = None if count_index is None else from_python(count_index)
         self.each = None if each is None else (from_python(each[0]), from_python(each[1]))
         self.path_module = path_module
