@@ -53,10 +53,23 @@ _CODE_DEFAULT = re.compile(r"""(?:getenv|get|environ\.setdefault)\(\s*['"]([A-Za
 def evaluate(workspace: Workspace, rules: list[Rule], as_of: dt.date, tf_options: TfOptions | None = None,
              env_layers: dict[str, list[str]] | None = None, env_layer: str | None = None,
              options: dict | None = None, waivers: WaiverConfig | None = None) -> RunResult:
+    ctx = context(workspace, as_of, tf_options, env_layers, env_layer, options)
+    return evaluate_context(ctx, rules, waivers)
+
+
+def context(workspace: Workspace, as_of: dt.date, tf_options: TfOptions | None = None,
+            env_layers: dict[str, list[str]] | None = None, env_layer: str | None = None,
+            options: dict | None = None) -> Context:
+    """What rules see: Terraform evaluated, env layers resolved, entities built (attributes evaluated lazily)."""
     terraform = resolve(workspace.terraform, tf_options)
     env = env_context(workspace.env, env_layers or {}, env_layer)
-    ctx = Context(workspace=workspace, entities=entities(workspace, terraform, env), as_of=as_of, terraform=terraform,
-                  env=env, options=options or {})
+    return Context(workspace=workspace, entities=entities(workspace, terraform, env), as_of=as_of, terraform=terraform,
+                   env=env, options=options or {})
+
+
+def evaluate_context(ctx: Context, rules: list[Rule], waivers: WaiverConfig | None = None) -> RunResult:
+    """Run ``rules`` in ``ctx``, judge waivers, scrub secrets and sort."""
+    workspace, as_of = ctx.workspace, ctx.as_of
     results: list[Evaluation] = []
     for rule in rules:
         results.extend(rule.evaluate(ctx))
@@ -92,10 +105,14 @@ def load(options: RunOptions) -> tuple[Workspace, TfOptions]:
     return workspace, tf_options
 
 
+def context_for(workspace: Workspace, tf_options: TfOptions, options: RunOptions) -> Context:
+    """The rule context for what :func:`load` read, with the run's settings."""
+    return context(workspace, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options)
+
+
 def evaluate_loaded(workspace: Workspace, tf_options: TfOptions, options: RunOptions, rules: list[Rule]) -> RunResult:
     """Evaluate what :func:`load` read, with the run's settings (for callers that keep the workspace)."""
-    return evaluate(workspace, rules, options.as_of, tf_options, options.env_layers, options.env_layer, options.rule_options,
-                    options.waivers)
+    return evaluate_context(context_for(workspace, tf_options, options), rules, options.waivers)
 
 
 def run(options: RunOptions, rules: list[Rule]) -> RunResult:

@@ -16,14 +16,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import RunOptions, evaluate_loaded, load, redactor_for
-from ..entities import entities
-from ..linking import env_context
+from ..engine import RunOptions, context_for, evaluate_context, load, redactor_for
 from ..models import RunResult, Unknown
 from ..redact import Redactor
-from ..rules.base import Rule, json_value
+from ..rules.base import Context, Rule, json_value
 from ..sources import Workspace
-from ..terraform.resolve import TfOptions, resolve
 from .model import ValueCell
 
 
@@ -53,19 +50,17 @@ def run_for_audit(options: RunOptions, rules: list[Rule]) -> AuditRun:
     """What :func:`cfgate.engine.run` does (through the same two steps), keeping the workspace so its values can be
     listed too."""
     workspace, tf_options = load(options)
-    result = evaluate_loaded(workspace, tf_options, options, rules)
-    values = inventory(workspace, tf_options, options.env_layers, options.env_layer)
+    ctx = context_for(workspace, tf_options, options)
+    result = evaluate_context(ctx, rules, options.waivers)
+    values = inventory(ctx)  # the same evaluated entities the rules read: nothing is resolved twice
     return AuditRun(result, workspace, values)
 
 
-def inventory(workspace: Workspace, tf_options: TfOptions, env_layers: dict[str, list[str]],
-              env_layer: str | None) -> dict[tuple[str, str], InventoryValue]:
+def inventory(ctx: Context) -> dict[tuple[str, str], InventoryValue]:
     """Every entity attribute as ``(file, subject) -> value``; subjects are the ones rules use."""
-    redactor = redactor_for(workspace)
-    terraform = resolve(workspace.terraform, tf_options)
-    env = env_context(workspace.env, env_layers or {}, env_layer)
+    redactor = redactor_for(ctx.workspace)
     found: dict[tuple[str, str], InventoryValue] = {}
-    for entity in entities(workspace, terraform, env):
+    for entity in ctx.entities:
         for name in list(entity.attrs):
             if entity.block == "variable" and name != "default":
                 continue  # type, description, validation: the declaration, not a value
