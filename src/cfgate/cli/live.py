@@ -16,18 +16,19 @@ from .common import DeadlineOpt, Failure, _Gate, _emit, _gate, INPUT_OPTIONS, RE
 # --- The live stages: probe and run --------------------------------------------------------------
 
 
-def _live_inputs(gate: _Gate, deadline: Optional[float]) -> tuple[Any, Any]:
-    """The workspace and the env layer the live stages use (one layer: --env-layer, the setting, or the only one)."""
-    from ..sources import load_workspace
+def _live_inputs(gate: _Gate, deadline: Optional[float]) -> tuple[Any, Any, Any]:
+    """The workspace (read once, with the --var-file files), its Terraform options, and the env layer the live
+    stages use (one layer: --env-layer, the setting, or the only one)."""
+    from ..engine import load
     from ..stages import choose_layer
 
     if deadline is not None and deadline <= 0:
         raise Failure(f"--deadline {deadline:g}: give a number of seconds above 0")
-    workspace = load_workspace(list(gate.options.paths), gate.options.excludes)
+    workspace, tf_options = load(gate.options)
     layer = choose_layer(workspace, gate.settings.env_layers, gate.options.env_layer)
     if layer is not None and layer.missing:
         print(f"cfgate: warning: env layer {layer.name}: no such file among the inputs: {', '.join(layer.missing)}", file=sys.stderr)
-    return workspace, layer
+    return workspace, tf_options, layer
 
 
 @app.command()
@@ -41,7 +42,7 @@ def probe(
     from ..stages import ProgressPrinter, plan_probes, probe_result, render_listing, run_probe_stage
 
     gate = _gate(**shared)
-    workspace, layer = _live_inputs(gate, deadline)
+    workspace, _, layer = _live_inputs(gate, deadline)
     plan = plan_probes(workspace, gate.catalog, layer, gate.options.as_of)
     if list_targets:
         _emit(render_listing(plan, "json" if gate.fmt == "json" else "text", deadline), gate.output)
@@ -87,11 +88,12 @@ def run_tests(
     if not command:
         raise Failure("give the command to run after --, e.g. cfgate run . -- pytest -q")
     gate = _gate(**shared)
-    workspace, layer = _live_inputs(gate, deadline)
+    workspace, tf_options, layer = _live_inputs(gate, deadline)
     # the static check resolves env values with the very layer the command will receive
     options = replace(gate.options, env_layer=layer.name) if layer is not None else gate.options
     handoff = run_handoff(workspace, layer, GateConfig(gate.rules, gate.catalog, options, gate.threshold, gate.fail_on_unknown),
-                          command, skip_probes=skip_probes, deadline_s=deadline, on_event=ProgressPrinter(sys.stderr))
+                          command, skip_probes=skip_probes, deadline_s=deadline, on_event=ProgressPrinter(sys.stderr),
+                          tf_options=tf_options)
     gate.write(handoff.result, handoff.summary)
     sys.stderr.write(summary_text(handoff.summary))
     raise typer.Exit(handoff.summary.exit_code)

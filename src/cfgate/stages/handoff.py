@@ -30,7 +30,8 @@ from typing import Literal, TextIO
 from pydantic import Field
 
 from ..engine import RunOptions, exit_code, redactor_for
-from ..engine import run as static_run
+from ..engine import evaluate_loaded
+from ..terraform.resolve import TfOptions
 from ..envlayer import EnvLayer
 from ..models import Evaluation, Model, RunResult
 from ..probes import EventCallback
@@ -170,6 +171,7 @@ def run_handoff(
     on_event: EventCallback | None = None,
     stderr: TextIO | None = None,
     runner: Callable[[list[str], dict[str, str], TextIO], int] = run_command,
+    tf_options: TfOptions | None = None,
 ) -> Handoff:
     """Check, probe, then run ``command`` if the gate passed; see the module docstring.
 
@@ -181,7 +183,8 @@ def run_handoff(
     stages: list[StageRecord] = []
 
     started = time.monotonic()
-    static = static_run(gate.options, gate.rules)  # exactly what `cfgate check` runs, with the same options
+    # exactly what `cfgate check` runs, with the same options, on the workspace already read for this run
+    static = evaluate_loaded(workspace, tf_options or TfOptions(), gate.options, gate.rules)
     check_code = gate.code(static.evaluations)
     stages.append(StageRecord(stage="check", verdict="failed" if check_code else "passed",
                               duration_s=round(time.monotonic() - started, 3), counts=_counts(static.evaluations)))
