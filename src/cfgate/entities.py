@@ -41,27 +41,37 @@ class Entity:
 
 
 class _AttrView(Mapping[str, Attr]):
-    """A resource instance's attributes as :class:`Attr`, evaluated only when a rule reads them."""
+    """A resource instance's attributes as :class:`Attr`, evaluated only when a rule reads them.
+
+    As in Terraform, an attribute whose value is ``null`` (``x = lookup(m, "x", null)``) is not set: it is
+    absent from the mapping, for every rule alike.
+    """
 
     def __init__(self, attributes: Mapping[str, Any]) -> None:
         self._attributes = attributes
         self._cache: dict[str, Attr] = {}
 
-    def __getitem__(self, key: str) -> Attr:
+    def _attr(self, key: str) -> Attr:
         found = self._cache.get(key)
         if found is None:
             a = self._attributes[key]
             found = self._cache[key] = Attr(a.value, a.location, a.expr, a.origins)
         return found
 
+    def __getitem__(self, key: str) -> Attr:
+        found = self._attr(key)
+        if found.value is None:
+            raise KeyError(key)
+        return found
+
     def __contains__(self, key: object) -> bool:
-        return key in self._attributes
+        return key in self._attributes and self._attr(key).value is not None  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._attributes)
+        return (key for key in self._attributes if self._attr(key).value is not None)
 
     def __len__(self) -> int:
-        return len(self._attributes)
+        return sum(1 for _ in self)
 
 
 def _stable_name(name: str, ordinals: dict[str, int]) -> str:
@@ -109,7 +119,9 @@ def entities(workspace: Workspace, terraform: Resolution | None = None, env_ctx:
                 continue
             type_ = block.labels[0] if kind in ("resource", "data") and block.labels else None
             name = block.labels[-1] if block.labels else None
-            attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in block.attributes.items()}
+            # ``x = null`` leaves x unset, as in Terraform (but a variable's ``default = null`` is a real default)
+            attrs = {k: Attr(a.value, a.location, a.expr, a.origins) for k, a in block.attributes.items()
+                     if a.value is not None or kind == "variable"}
             out.append(Entity("terraform", tf.path, block.address, block.location, attrs, kind, type_, name))
     for instance in (terraform.instances if terraform is not None else []):
         attrs = _AttrView(instance.attributes)

@@ -106,14 +106,6 @@ def fill(template: str, **values: str) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
 
 
-def _attr(entity: Entity, name: str) -> Attr | None:
-    """An attribute as Terraform sees it: ``x = null`` is the same as leaving ``x`` out."""
-    attr = entity.attrs.get(name)
-    if attr is not None and attr.value is None and entity.source == "terraform":
-        return None
-    return attr
-
-
 class ThresholdPolicyRule:
     def __init__(self, meta: RuleMeta, spec: ThresholdRule) -> None:
         self.meta = meta
@@ -133,7 +125,7 @@ class ThresholdPolicyRule:
         """True when every ``when`` check holds, False when one fails, or the reason it is unknown."""
         for check in self.spec.when:
             for attribute in as_tuple(check.attribute):
-                attr = _attr(entity, attribute)
+                attr = entity.attrs.get(attribute)
                 if check.op == "required":
                     if attr is None:
                         return False
@@ -157,13 +149,13 @@ class ThresholdPolicyRule:
     def _bound(self, entity: Entity, check: Check) -> Any:
         if check.ref is None:
             return check.value
-        ref = _attr(entity, check.ref)
+        ref = entity.attrs.get(check.ref)
         if ref is None:
             raise LookupError(check.ref)
         return ref.value
 
     def _check(self, entity: Entity, attribute: str, check: Check, gate: bool | str) -> Evaluation | None:
-        attr = _attr(entity, attribute)
+        attr = entity.attrs.get(attribute)
         subject = entity.attr_subject(attribute)
         key = entity.key or attribute
         if attr is None:
@@ -181,7 +173,7 @@ class ThresholdPolicyRule:
         if check.op == "forbidden":
             return evaluation(self.meta, "fail", self._message(entity, attribute, attr, check, None), attr.location,
                               subject, attr.value, key=key)
-        if check.ref is not None and _attr(entity, check.ref) is None:
+        if check.ref is not None and entity.attrs.get(check.ref) is None:
             return None  # nothing to compare with: the rule does not apply
         reason = unknown_reason(attr.value)
         if reason:
@@ -189,7 +181,7 @@ class ThresholdPolicyRule:
                               attr.location, subject, attr.value, reason=reason, key=key,
                               details={"expr": attr.expr, "chain": list(getattr(attr.value, "chain", ()))})
         if check.ref is not None:
-            ref = _attr(entity, check.ref)
+            ref = entity.attrs.get(check.ref)
             if ref is None:
                 return None
             ref_reason = unknown_reason(ref.value)
