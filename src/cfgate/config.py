@@ -6,6 +6,7 @@ Unknown keys are errors, reported with file and line.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -13,7 +14,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from .models.base import Model
-from .sources import UsageError
+from .sources import UsageError, display_path
 
 
 class BudgetSettings(Model):
@@ -59,7 +60,9 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path | None]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        found = re.search(r"at line (\d+)", str(exc))  # tomllib names the position only in its message
+        line = int(found.group(1)) if found else 1
+        raise UsageError(f"{display_path(path)}:{line}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("cfgate", {})
     try:
@@ -69,7 +72,7 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path | None]:
         key = ".".join(str(part) for part in first["loc"])
         line = next((i for i, row in enumerate(text.splitlines(), 1) if row.strip().startswith(str(first["loc"][0]))), 1)
         valid = ", ".join(Settings.model_fields)
-        raise UsageError(f"{path}:{line}: invalid cfgate setting '{key}': {first['msg']} (valid settings: {valid})") from None
+        raise UsageError(f"{display_path(path)}:{line}: invalid cfgate setting '{key}': {first['msg']} (valid settings: {valid})") from None
     base = path.parent
     resolved = [str((base / p)) if not Path(p).is_absolute() else p for p in settings.policy]
     files = {key: str(base / value) for key in ("waivers", "baseline")
